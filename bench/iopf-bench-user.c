@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iopf-bench-user: drive the iopf_bench module from user space.
+ *
+ * Opens /dev/iopf_bench (which binds the mock device to this process's mm
+ * with iommu_sva_bind_device()), maps a buffer, puts its pages in the state
+ * the mode asks for, and has the module's PRQ threads send one page request
+ * per page through iommu_report_device_fault(). After warm-up rounds, the
+ * timed rounds' per-group latencies (last request reported -> page
+ * response) are fetched from the module and printed as guest/lib.sh
+ * "@@RESULT key=value" lines.
+ *
+ * Modes:
+ *   success        not-present pages (MADV_DONTNEED before every round)
+ *   present        pages already present: a spurious fault
+ *   fail-ro        write request to PROT_READ pages (access fault)
+ *   fail-novma     addresses with no VMA
+ *   fail-nohandler a PASID with no handler: the core answers INVALID
+ *   mixed          success pages with a share (-f PCT) of fail-ro pages
+ *   enqueue        time __iopf_report_failure() itself (patched kernel)
+ *
+ * Build: gcc -static -O2 -o iopf-bench-user iopf-bench-user.c -lm
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "iopf_bench.h"
+
+typedef __u64 u64;
+typedef __u32 u32;
+
+#define PAGE 4096UL
+
+static const char *const modes[] = {
+	"success", "present", "fail-ro", "fail-novma", "fail-nohandler",
+	"mixed", "enqueue", NULL
+};
+
+enum {
+	M_SUCCESS, M_PRESENT, M_FAIL_RO, M_FAIL_NOVMA, M_FAIL_NOHANDLER,
+	M_MIXED, M_ENQUEUE
+};
+
+struct opts {
+	int mode;
+	unsigned int pages, group, warmup, rounds, fail_pct, cpu;
+	struct iopf_bench_setup setup;
+	const char *tag;
+};
+
+struct samples {
+	u64 *v;
+	size_t n, cap;
+};
+
+static int fd;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "iopf-bench-user: %s: %s\n", what, strerror(errno));
+	printf("@@RESULT bench=iopf error=%s errno=%d\n", what, errno);
+	exit(1);
+}
+
+static void add(struct samples *s, const u64 *v, size_t n)
+{
+	if (s->n + n > s->cap) {
+		s->cap = (s->n + n) * 2;
+		s->v = realloc(s->v, s->cap * sizeof(*s->v));
+		if (!s->v)
+			die("realloc");
+	}
+	memcpy(s->v + s->n, v, n * sizeof(*v));
+	s->n += n;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* nearest-rank quantile of sorted @s */
+static u64 q(const struct samples *s, double p)
+{
+	size_t i = (size_t)(p * s->n + 0.999999);
+
+	if (i)
+		i--;
+	if (i >= s->n)
+		i = s->n - 1;
+	return s->v[i];
+}
+
+static void fetch(unsigned int kind, u32 n, struct samples *s)
+{
+	u64 *buf = calloc(n ? n : 1, sizeof(*buf));
+	struct iopf_bench_samples a = {
+		.kind = kind, .max = n, .buf = (uintptr_t)buf,
+	};
+
+	if (!buf)
+		die("calloc");
+	if (ioctl(fd, IOPF_BENCH_SAMPLES, &a))
+		die("IOPF_BENCH_SAMPLES");
+	add(s, buf, a.count);
+	free(buf);
+}
+
+static void print_prefix(const struct opts *o)
+{
+	printf("@@RESULT bench=iopf tag=%s mode=%s group=%u notify=%u rids=%u cb_us=%u cb_sleep=%u",
+	       o->tag, modes[o->mode], o->group, o->setup.notify,
+	       o->setup.nr_neighbours, o->setup.cb_cost_us, o->setup.cb_sleep);
+}
+
+/* One line of quantiles, one of the CDF (0.5% steps); empty is an error */
+static int report(const struct opts *o, const char *metric,
+		  struct samples *s)
+{
+	long double sum = 0;
+	size_t i;
+
+	if (!s->n) {
+		print_prefix(o);
+		printf(" metric=%s error=no_samples\n", metric);
+		return 1;
+	}
+	qsort(s->v, s->n, sizeof(*s->v), cmp_u64);
+	for (i = 0; i < s->n; i++)
+		sum += s->v[i];
+	print_prefix(o);
+	printf(" metric=%s n=%zu min=%llu p50=%llu p90=%llu p99=%llu",
+	       metric, s->n, (unsigned long long)s->v[0],
+	       (unsigned long long)q(s, 0.5), (unsigned long long)q(s, 0.9),
+	       (unsigned long long)q(s, 0.99));
+	printf(" p999=%llu max=%llu mean=%.1Lf\n",
+	       (unsigned long long)q(s, 0.999),
+	       (unsigned long long)s->v[s->n - 1], sum / s->n);
+	print_prefix(o);
+	printf(" metric=%s_cdf q=", metric);
+	for (i = 0; i <= 200; i++)
+		printf("%s%llu", i ? "," : "",
+		       (unsigned long long)q(s, i == 0 ? 0 : i / 200.0));
+	printf("\n");
+	return 0;
+}
+
+static u32 rnd_state = 12345;
+
+static u32 rnd(void)
+{
+	rnd_state = rnd_state * 1103515245 + 12345;
+	return rnd_state >> 8;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"Usage: iopf-bench-user -m MODE [-n PAGES] [-g GROUP] [-w WARMUP] [-r ROUNDS]\n"
+		"       [-f FAIL_PCT] [-c CPU] [-N NOTIFY] [-R NEIGHBOUR_RIDS] [-C CB_US]\n"
+		"       [-S CB_SLEEP] [-t TAG]\n"
+		"modes: success present fail-ro fail-novma fail-nohandler mixed enqueue\n");
+	exit(2);
+}
+
+static unsigned int num(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 0);
+
+	if (!*s || *end || v > 100000000UL)
+		usage();
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {
+		.mode = -1, .pages = 256, .group = 1, .warmup = 3, .rounds = 10,
+		.fail_pct = 10, .tag = "-",
+	};
+	struct samples lat = {}, cost = {}, cb = {}, enq = {}, nul = {};
+	u64 *reqs, total_ns = 0, total_groups = 0, total_pages = 0;
+	char *rw, *ro, *novma;
+	struct iopf_bench_info info;
+	unsigned int i, r, nfail = 0;
+	cpu_set_t set;
+	int c, err = 0;
+
+	while ((c = getopt(argc, argv, "m:n:g:w:r:f:c:N:R:C:S:t:")) != -1) {
+		switch (c) {
+		case 'm':
+			for (i = 0; modes[i]; i++)
+				if (!strcmp(optarg, modes[i]))
+					o.mode = i;
+			break;
+		case 'n':
+			o.pages = num(optarg);
+			break;
+		case 'g':
+			o.group = num(optarg);
+			break;
+		case 'w':
+			o.warmup = num(optarg);
+			break;
+		case 'r':
+			o.rounds = num(optarg);
+			break;
+		case 'f':
+			o.fail_pct = num(optarg);
+			break;
+		case 'c':
+			o.cpu = num(optarg);
+			break;
+		case 'N':
+			o.setup.notify = num(optarg);
+			break;
+		case 'R':
+			o.setup.nr_neighbours = num(optarg);
+			break;
+		case 'C':
+			o.setup.cb_cost_us = num(optarg);
+			break;
+		case 'S':
+			o.setup.cb_sleep = num(optarg);
+			break;
+		case 't':
+			o.tag = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (o.mode < 0 || !o.pages || !o.group || !o.rounds || o.fail_pct > 100)
+		usage();
+	if (o.mode == M_FAIL_NOHANDLER)
+		o.group = 1;
+
+	CPU_ZERO(&set);
+	CPU_SET(o.cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity");
+
+	fd = open("/dev/iopf_bench", O_RDWR);
+	if (fd < 0)
+		die("open /dev/iopf_bench");
+	if (ioctl(fd, IOPF_BENCH_INFO, &info))
+		die("IOPF_BENCH_INFO");
+	if (ioctl(fd, IOPF_BENCH_SETUP, &o.setup))
+		die("IOPF_BENCH_SETUP");
+
+	if (o.mode == M_ENQUEUE) {
+		struct iopf_bench_enqueue e = { .nr = o.pages, .batch = 64 };
+		u32 n;
+
+		for (r = 0; r < o.warmup + o.rounds; r++) {
+			if (ioctl(fd, IOPF_BENCH_ENQUEUE, &e))
+				die("IOPF_BENCH_ENQUEUE");
+			if (ioctl(fd, IOPF_BENCH_DRAIN, &n))
+				die("IOPF_BENCH_DRAIN");
+			if (r < o.warmup)
+				continue;
+			fetch(IOPF_BENCH_S_ENQUEUE, e.nr, &enq);
+			fetch(IOPF_BENCH_S_NULL, e.nr, &nul);
+			fetch(IOPF_BENCH_S_CALLBACK, n, &cb);
+		}
+		err |= report(&o, "enqueue_ns", &enq);
+		err |= report(&o, "null_ns", &nul);
+		err |= report(&o, "callback_ns", &cb);
+		return err;
+	}
+
+	reqs = calloc(o.pages, sizeof(*reqs));
+	rw = mmap(NULL, o.pages * PAGE, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ro = mmap(NULL, o.pages * PAGE, PROT_READ,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	novma = mmap(NULL, o.pages * PAGE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!reqs || rw == MAP_FAILED || ro == MAP_FAILED || novma == MAP_FAILED)
+		die("mmap");
+	if (munmap(novma, o.pages * PAGE))
+		die("munmap");
+	if (o.mode == M_PRESENT)
+		memset(rw, 1, o.pages * PAGE);
+
+	for (i = 0; i < o.pages; i++) {
+		u64 a = (uintptr_t)(rw + i * PAGE);
+		u64 f = IOPF_BENCH_PERM_READ | IOPF_BENCH_PERM_WRITE;
+
+		switch (o.mode) {
+		case M_FAIL_RO:
+			a = (uintptr_t)(ro + i * PAGE);
+			nfail++;
+			break;
+		case M_FAIL_NOVMA:
+			a = (uintptr_t)(novma + i * PAGE);
+			nfail++;
+			break;
+		case M_FAIL_NOHANDLER:
+			f |= IOPF_BENCH_BAD_PASID;
+			nfail++;
+			break;
+		case M_MIXED:
+			if (rnd() % 100 < o.fail_pct) {
+				a = (uintptr_t)(ro + i * PAGE);
+				nfail++;
+			}
+			break;
+		}
+		reqs[i] = a | f;
+	}
+
+	for (r = 0; r < o.warmup + o.rounds; r++) {
+		struct iopf_bench_run run = {
+			.pages = (uintptr_t)reqs, .nr_pages = o.pages,
+			.group = o.group,
+		};
+		u32 n;
+
+		if (o.mode != M_PRESENT && madvise(rw, o.pages * PAGE, MADV_DONTNEED))
+			die("madvise");
+		if (ioctl(fd, IOPF_BENCH_RUN, &run))
+			die("IOPF_BENCH_RUN");
+		if (ioctl(fd, IOPF_BENCH_DRAIN, &n))
+			die("IOPF_BENCH_DRAIN");
+		/* Every answer must be the one the mode asks for */
+		if ((o.mode == M_SUCCESS || o.mode == M_PRESENT) && run.nr_failed) {
+			print_prefix(&o);
+			printf(" error=unexpected_failures failed=%u\n", run.nr_failed);
+			return 1;
+		}
+		if (nfail == o.pages && run.nr_success) {
+			print_prefix(&o);
+			printf(" error=unexpected_success success=%u\n", run.nr_success);
+			return 1;
+		}
+		if (o.mode == M_MIXED && o.group == 1 && run.nr_failed != nfail) {
+			print_prefix(&o);
+			printf(" error=wrong_failure_count failed=%u expected=%u\n",
+			       run.nr_failed, nfail);
+			return 1;
+		}
+		if (r < o.warmup)
+			continue;
+		fetch(IOPF_BENCH_S_LATENCY, run.nr_groups, &lat);
+		fetch(IOPF_BENCH_S_REPORT, run.nr_groups, &cost);
+		if (o.setup.notify && nfail)
+			fetch(IOPF_BENCH_S_CALLBACK, n, &cb);
+		total_ns += run.elapsed_ns;
+		total_groups += run.nr_groups;
+		total_pages += o.pages;
+	}
+
+	err |= report(&o, "latency_ns", &lat);
+	err |= report(&o, "report_ns", &cost);
+	if (o.setup.notify && nfail)
+		err |= report(&o, "callback_ns", &cb);
+	print_prefix(&o);
+	printf(" metric=throughput pages=%llu groups=%llu elapsed_ns=%llu",
+	       (unsigned long long)total_pages,
+	       (unsigned long long)total_groups,
+	       (unsigned long long)total_ns);
+	printf(" faults_per_s=%.0f ns_per_fault=%.1f failed_per_round=%u\n",
+	       total_ns ? total_pages * 1e9 / total_ns : 0.0,
+	       total_pages ? (double)total_ns / total_pages : 0.0, nfail);
+	return err;
+}

@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0
+# guest/lib.sh: the one definition of the machine-readable lines a guest job
+# prints on the serial console. The host (scripts/qemu.sh, scripts/check.sh,
+# the bench scripts) parses only these prefixes:
+#
+#   @@RESULT key=value ...            a measurement or fact
+#   @@TEST name PASS|FAIL detail      one guest-side test
+#
+# Values must not contain spaces (use commas or underscores). Sourced by
+# /init and by every /guest/jobs/*.sh (busybox sh).
+
+GUEST_FAILED=${GUEST_FAILED:-0}
+
+# result KEY=VALUE ...: one @@RESULT line
+result() {
+	echo "@@RESULT $*"
+}
+
+# guest_test NAME CMD...: run CMD, print @@TEST NAME PASS|FAIL detail.
+# The detail of a failure is the exit code and the last line CMD printed;
+# CMD's whole output is printed before the verdict, prefixed with '# '.
+guest_test() {
+	_gt_name=$1
+	shift
+	_gt_out=$("$@" 2>&1)
+	_gt_rc=$?
+	if [ -n "$_gt_out" ]; then
+		printf '%s\n' "$_gt_out" | sed 's/^/# /'
+	fi
+	if [ $_gt_rc -eq 0 ]; then
+		echo "@@TEST $_gt_name PASS"
+	else
+		GUEST_FAILED=$((GUEST_FAILED + 1))
+		echo "@@TEST $_gt_name FAIL rc=$_gt_rc $(printf '%s\n' "$_gt_out" | tail -n 1)"
+	fi
+	return 0
+}

@@ -1,0 +1,104 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# check.sh: the body of `make check`. Builds the debug kernel (or
+# $CHECK_KERNEL), boots it with job=check in smp mode, then counts:
+#   - the KUnit cases built into the kernel (KTAP on the console, parsed by
+#     the kernel tree's own tools/testing/kunit/kunit.py parse),
+#   - the guest tests (@@TEST lines of guest/jobs/check.sh),
+#   - the host-side checks (guest reached its end marker, no kernel splat,
+#     KUnit output present when the kernel has KUnit suites).
+# Ends with the line "N passed, N failed"; exits non-zero when anything
+# failed or when no KUnit case and no guest test ran.
+# CHECK_KERNEL=K checks another kernel; NO_BUILD=1 boots it as last built.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/scripts/splat.sh"
+
+k=${CHECK_KERNEL:-patched-debug}
+tree=$KTREES/$(kernel_tree "$k")
+obj=$(kernel_objdir "$k")
+logs=$BUILD/logs
+log=$logs/check-$k.log
+start=$(date +%s)
+
+if [ "${NO_BUILD:-0}" = 1 ]; then   # debugging: boot the kernel as it was last built
+	say "NO_BUILD=1: not checking packages nor rebuilding $k"
+else
+	"$TOP/scripts/deps.sh"
+	"$TOP/scripts/kbuild.sh" "$k"
+fi
+mkdir -p "$logs"
+rm -f "$logs/check-$k.kunit" "$logs/check-$k.kunit.json"
+qrc=0
+"$TOP/scripts/qemu.sh" "$k" smp check "$log" || qrc=$?
+[ -f "$log" ] || die "no console log $log: QEMU did not start (see above)"
+
+pass=0 fail=0
+host_check() { # NAME 0|1 [detail]
+	if [ "$2" = 0 ]; then
+		pass=$((pass + 1)); echo "host: $1 PASS"
+	else
+		fail=$((fail + 1)); echo "host: $1 FAIL ${3:-}"
+	fi
+}
+
+# --- host-side checks
+tr -d '\r' <"$log" | grep -q '^IOPF-GUEST-DONE rc=' && r=0 || r=1
+host_check guest_completed $r "(no IOPF-GUEST-DONE marker: guest died, hung or panicked)"
+splat_scan "$log" quiet && r=0 || r=1
+host_check no_kernel_splat $r "(the splat is printed above)"
+
+# --- the series itself: checkpatch --strict; every patch builds on its
+# own and sparse adds no warning (skipped when the series did not change)
+if [ "$k" = patched-debug ]; then
+	"$TOP/scripts/checkpatch.sh" >"$logs/checkpatch.log" 2>&1 && r=0 || { r=1; cat "$logs/checkpatch.log"; }
+	host_check series_checkpatch_strict $r "(log: ${logs#"$TOP"/}/checkpatch.log)"
+	"$TOP/scripts/bisect-check.sh" 2>&1 | tee "$logs/bisect-check.log" && r=0 || r=1
+	host_check series_bisect_and_sparse $r "(log: ${logs#"$TOP"/}/bisect-check.log)"
+fi
+
+# --- KUnit: how many suites are built in (from System.map), then KTAP
+suites=0
+if [ -f "$obj/System.map" ]; then
+	s=$(awk '$3 == "__kunit_suites_start" { print $1 }' "$obj/System.map")
+	e=$(awk '$3 == "__kunit_suites_end" { print $1 }' "$obj/System.map")
+	[ -n "$s" ] && [ -n "$e" ] && suites=$(( (0x$e - 0x$s) / 8 ))
+fi
+kpass=0 kfail=0 kskip=0
+# (a kernel without suites still prints "KTAP version 1" and "1..0")
+if [ "$suites" -eq 0 ]; then
+	if [ "$k" = patched-debug ]; then
+		host_check kunit_suites_built_in 1 "($k has no KUnit suite built in: check config/debug.config)"
+	else
+		echo "kunit: $k has no KUnit suite built in: 0 KUnit cases"
+	fi
+elif tr -d '\r' <"$log" | grep -qE 'K?TAP version [0-9]+'; then
+	kout=$logs/check-$k.kunit
+	python3 -B "$tree/tools/testing/kunit/kunit.py" parse --json="$kout.json" <"$log" >"$kout" 2>&1 || true
+	sumline=$(grep -a 'Testing complete\. Ran' "$kout" | tail -n 1 || true)
+	[ -n "$sumline" ] || { cat "$kout" >&2; die "kunit.py parse printed no summary (its output is above)"; }
+	num() { echo "$sumline" | grep -oE "$1: [0-9]+" | grep -oE '[0-9]+' || echo 0; }
+	kpass=$(num passed)
+	kfail=$(( $(num failed) + $(num crashed) + $(num errors) ))
+	kskip=$(num skipped)
+	grep -aE '\[(FAILED|CRASHED|ERROR)\]' "$kout" | sed 's/^\[[0-9:]*\] /kunit: /' || true
+	echo "kunit: ${sumline#*] } (${suites} suites built in; details: ${kout#"$TOP"/})"
+	host_check kunit_output_present 0
+else
+	host_check kunit_output_present 1 "($k has $suites KUnit suites built in but the console shows no KTAP)"
+fi
+
+# --- guest tests
+gpass=$(tr -d '\r' <"$log" | grep -cE '^@@TEST [^ ]+ PASS' || true)
+gfail=$(tr -d '\r' <"$log" | grep -cE '^@@TEST [^ ]+ FAIL' || true)
+tr -d '\r' <"$log" | grep -E '^@@TEST ' | sed 's/^@@TEST /guest: /' || true
+
+pass=$((pass + kpass + gpass))
+fail=$((fail + kfail + gfail))
+say "check on $k: KUnit $kpass passed, $kfail failed, $kskip skipped; guest $gpass passed, $gfail failed; $(( $(date +%s) - start ))s in all"
+if [ $((kpass + kfail + gpass + gfail)) -eq 0 ]; then
+	warn "no KUnit case and no guest test ran (console: ${log#"$TOP"/})"
+	fail=$((fail + 1))
+fi
+[ $qrc -eq 0 ] || [ $fail -gt 0 ] || fail=$((fail + 1))   # qemu.sh failed for a reason not counted above
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]

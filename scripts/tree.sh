@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# tree.sh baseline|patched
+#   baseline: pristine + test-only patches (patches/test-only/)
+#   patched:  baseline + the upstream series
+# Each is a git worktree of $KREPO under $KTREES/<name>. A tree whose inputs
+# did not change is left alone, so kbuild sees no new mtimes.
+. "$(dirname "$0")/lib.sh"
+
+name=${1:?usage: tree.sh baseline|patched}
+wt=$KTREES/$name
+series_inputs=("$TOP/patches/series" "$TOP/patches/cover-letter.txt" "$TOP"/patches/*.patch "$TOP/src" "$TOP/include")
+case $name in
+baseline) inputs=("$TOP/patches/test-only") ;;
+patched)  inputs=("$TOP/patches/test-only" "${series_inputs[@]}") ;;
+*) die "unknown tree '$name' (baseline, patched)" ;;
+esac
+stamp=$(hash_of "${inputs[@]}" "$TOP/scripts/tree.sh" "$TOP/scripts/series.sh")
+[ -f "$wt.stamp" ] && [ "$(cat "$wt.stamp")" = "$stamp" ] && [ -e "$wt/.git" ] && exit 0
+
+"$TOP/scripts/source.sh"
+mkdir -p "$KTREES"
+if [ ! -e "$wt/.git" ]; then
+	rm -rf "$wt"
+	git -C "$KREPO" worktree prune
+	git -C "$KREPO" worktree add -q --detach "$wt" "$KTAG"
+fi
+cd "$wt"
+git am --abort >/dev/null 2>&1 || true
+# Only files that differ are rewritten: kbuild rebuilds just what changed.
+git checkout -q -f -B "$name" "$KTAG"
+git clean -q -fdx -e '/obj-*'
+
+# am_all LABEL PATCH...: apply with git am, naming the patch and hunk that fail
+am_all() {
+	local label=$1 p out
+	shift
+	for p in "$@"; do
+		if ! out=$(git am -q "$p" 2>&1); then
+			git am --abort >/dev/null 2>&1 || true
+			rm -f "$wt.stamp"
+			printf '%s\n' "$out" | grep -E '^(error|Patch failed|Applying)' >&2 || printf '%s\n' "$out" >&2
+			die "$label patch does not apply to $KTAG: ${p#"$TOP"/}
+       (the lines above name the failing file and hunk; refresh the patch against build/linux tag $KTAG)"
+		fi
+	done
+}
+
+say "tree $name: applying test-only patches"
+am_all test-only "$TOP"/patches/test-only/*.patch
+if [ "$name" = patched ]; then
+	"$TOP/scripts/series.sh" --quiet
+	say "tree $name: applying the series"
+	am_all series $(ls "$BUILD"/series/*.patch | grep -v '/0000-cover-letter.patch$')
+fi
+echo "$stamp" >"$wt.stamp"
+say "tree $name ready at $wt ($(git log --oneline "$KTAG"..HEAD | wc -l) commits on $KTAG)"
