@@ -100,7 +100,7 @@ if [ ${#ready[@]} -eq 2 ]; then
 	done
 	{
 		echo "### vmlinux"
-		"$KREPO/scripts/bloat-o-meter" "$a/vmlinux" "$b/vmlinux" | head -n 1
+		"$KREPO/scripts/bloat-o-meter" "$a/vmlinux" "$b/vmlinux" | awk "NR == 1"
 	} >>"$out/bloat.txt"
 fi
 
