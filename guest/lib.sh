@@ -35,3 +35,19 @@ guest_test() {
 	fi
 	return 0
 }
+
+# emit_file NAME PATH: a file for the host, on the console, gzip'd and
+# base64'd between two marker lines (scripts/guest-files.py extracts it):
+#   @@FILE name=NAME bytes=N
+#   <base64 of gzip of PATH>
+#   @@ENDFILE name=NAME
+# Kernel messages stay off the console meanwhile (they would cut base64
+# lines); they are still in dmesg.
+emit_file() {
+	_ef_lvl=$(cut -f1 /proc/sys/kernel/printk)
+	echo 1 >/proc/sys/kernel/printk
+	echo "@@FILE name=$1 bytes=$(wc -c <"$2")"
+	gzip -c "$2" | base64
+	echo "@@ENDFILE name=$1"
+	echo "$_ef_lvl" >/proc/sys/kernel/printk
+}

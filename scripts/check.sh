@@ -25,6 +25,7 @@ if [ "${NO_BUILD:-0}" = 1 ]; then   # debugging: boot the kernel as it was last 
 else
 	"$TOP/scripts/deps.sh"
 	"$TOP/scripts/kbuild.sh" "$k"
+	"$TOP/scripts/modules.sh" "$k"
 fi
 mkdir -p "$logs"
 rm -f "$logs/check-$k.kunit" "$logs/check-$k.kunit.json"
@@ -85,6 +86,12 @@ elif tr -d '\r' <"$log" | grep -qE 'K?TAP version [0-9]+'; then
 	host_check kunit_output_present 0
 else
 	host_check kunit_output_present 1 "($k has $suites KUnit suites built in but the console shows no KTAP)"
+fi
+
+# the in-tree consumer's end-to-end test must have run on the patched kernel
+if [ "$k" = patched-debug ]; then
+	tr -d '\r' <"$log" | grep -q '^@@TEST uacce_fault_end_to_end ' && r=0 || r=1
+	host_check uacce_end_to_end_ran $r "(no /bench/iopf-uacce-user in the guest: scripts/modules.sh $k)"
 fi
 
 # --- guest tests

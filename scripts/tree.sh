@@ -1,19 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# tree.sh baseline|patched
-#   baseline: pristine + test-only patches (patches/test-only/)
-#   patched:  baseline + the upstream series
+# tree.sh baseline|patched|domainhook
+#   baseline:   pristine + test-only patches (patches/test-only/)
+#   patched:    baseline + the upstream series
+#   domainhook: baseline + patches/alt-domain-hook/ (the alternative design,
+#               measured against the series; never upstream)
 # Each is a git worktree of $KREPO under $KTREES/<name>. A tree whose inputs
 # did not change is left alone, so kbuild sees no new mtimes.
 . "$(dirname "$0")/lib.sh"
 
-name=${1:?usage: tree.sh baseline|patched}
+name=${1:?usage: tree.sh baseline|patched|domainhook}
 wt=$KTREES/$name
 series_inputs=("$TOP/patches/series" "$TOP/patches/cover-letter.txt" "$TOP"/patches/*.patch "$TOP/src" "$TOP/include")
 case $name in
 baseline) inputs=("$TOP/patches/test-only") ;;
 patched)  inputs=("$TOP/patches/test-only" "${series_inputs[@]}") ;;
-*) die "unknown tree '$name' (baseline, patched)" ;;
+domainhook) inputs=("$TOP/patches/test-only" "$TOP/patches/alt-domain-hook") ;;
+*) die "unknown tree '$name' (baseline, patched, domainhook)" ;;
 esac
 stamp=$(hash_of "${inputs[@]}" "$TOP/scripts/tree.sh" "$TOP/scripts/series.sh")
 [ -f "$wt.stamp" ] && [ "$(cat "$wt.stamp")" = "$stamp" ] && [ -e "$wt/.git" ] && exit 0
@@ -48,6 +51,10 @@ am_all() {
 
 say "tree $name: applying test-only patches"
 am_all test-only "$TOP"/patches/test-only/*.patch
+if [ "$name" = domainhook ]; then
+	say "tree $name: applying the domain-hook alternative"
+	am_all domain-hook "$TOP"/patches/alt-domain-hook/*.patch
+fi
 if [ "$name" = patched ]; then
 	"$TOP/scripts/series.sh" --quiet
 	say "tree $name: applying the series"

@@ -39,6 +39,16 @@ function_graph() {
 		{ echo "available_tracers: $(cat /sys/kernel/tracing/available_tracers)"; return 1; }
 }
 
+# the uacce consumer of the notifier, end to end (bench/iopf-uacce-user.c):
+# a process owning a uacce queue receives the record of its failed fault
+uacce_end_to_end() {
+	insmod /bench/iopf_uacce.ko || return 1
+	/bench/iopf-uacce-user
+	rc=$?
+	rmmod iopf_uacce || rc=1
+	return $rc
+}
+
 # debug kernels (CONFIG_DEBUG_KMEMLEAK, auto scan off): one scan at the end
 kmemleak_clean() {
 	echo scan >/sys/kernel/debug/kmemleak || return 1
@@ -53,6 +63,9 @@ guest_test tracefs_mounted mounted /sys/kernel/tracing tracefs
 guest_test function_graph_available function_graph
 guest_test perf_stat_task_clock perf_runs
 guest_test cyclictest_1s cyclictest_runs
+if [ -x /bench/iopf-uacce-user ]; then
+	guest_test uacce_fault_end_to_end uacce_end_to_end
+fi
 if [ -e /sys/kernel/debug/kmemleak ]; then
 	guest_test kmemleak_clean kmemleak_clean
 fi

@@ -72,14 +72,14 @@ int iopf_failure_notifier_register(struct device *dev, iopf_failure_fn fn,
 void iopf_failure_notifier_unregister(struct device *dev);
 
 void __iopf_report_failure(struct iommu_device *iommu,
-			   const struct iommu_fault_page_request *prm,
+			   const struct iommu_fault *fault,
 			   enum iommu_page_response_code code,
 			   enum iopf_failure_source source);
 
 /**
  * iopf_report_failure() - Report a failed page request
  * @iommu: the IOMMU instance that received the request
- * @prm: the request, with its requester ID
+ * @fault: the failed page request, with its requester ID
  * @code: the response code sent (or about to be sent) to the device
  * @source: where the request failed
  *
@@ -90,12 +90,12 @@ void __iopf_report_failure(struct iommu_device *iommu,
  * Context: Any context but NMI. Does not sleep or allocate.
  */
 static inline void iopf_report_failure(struct iommu_device *iommu,
-				       const struct iommu_fault_page_request *prm,
+				       const struct iommu_fault *fault,
 				       enum iommu_page_response_code code,
 				       enum iopf_failure_source source)
 {
 	if (static_branch_unlikely(&iopf_failure_notify_key))
-		__iopf_report_failure(iommu, prm, code, source);
+		__iopf_report_failure(iommu, fault, code, source);
 }
 #else
 static inline int iopf_failure_notifier_register(struct device *dev,
@@ -109,7 +109,7 @@ static inline void iopf_failure_notifier_unregister(struct device *dev)
 }
 
 static inline void iopf_report_failure(struct iommu_device *iommu,
-				       const struct iommu_fault_page_request *prm,
+				       const struct iommu_fault *fault,
 				       enum iommu_page_response_code code,
 				       enum iopf_failure_source source)
 {

@@ -176,17 +176,20 @@ static struct device *fake_dev1(struct kunit *test, struct iommu_device *iommu,
 static void report(struct iommu_device *iommu, u32 rid, u64 addr,
 		   enum iommu_page_response_code code)
 {
-	struct iommu_fault_page_request prm = {
-		.flags = IOMMU_FAULT_PAGE_REQUEST_PASID_VALID |
-			 IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE,
-		.pasid = 0x42,
-		.grpid = 7,
-		.perm = IOMMU_FAULT_PERM_WRITE,
-		.addr = addr,
+	struct iommu_fault fault = {
+		.type = IOMMU_FAULT_PAGE_REQ,
 		.rid = rid,
+		.prm = {
+			.flags = IOMMU_FAULT_PAGE_REQUEST_PASID_VALID |
+				 IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE,
+			.pasid = 0x42,
+			.grpid = 7,
+			.perm = IOMMU_FAULT_PERM_WRITE,
+			.addr = addr,
+		},
 	};
 
-	__iopf_report_failure(iommu, &prm, code, IOPF_FAILURE_RESPONSE);
+	__iopf_report_failure(iommu, &fault, code, IOPF_FAILURE_RESPONSE);
 }
 
 static struct fake_ctx *ctx_of(struct kunit *test)
@@ -329,29 +332,33 @@ static void iopf_notify_test_delivers_all_fields(struct kunit *test)
 {
 	struct iommu_device *iommu = &ctx_of(test)->iommu;
 	struct device *dev = fake_dev1(test, iommu, 0x1234);
-	struct iommu_fault_page_request prm = {
-		.flags = IOMMU_FAULT_PAGE_REQUEST_PASID_VALID,
-		.pasid = 0x5a5a,
-		.grpid = 0x1ff,
-		.perm = IOMMU_FAULT_PERM_READ | IOMMU_FAULT_PERM_EXEC,
-		.addr = 0x7fff12345000ULL,
+	struct iommu_fault fault = {
+		.type = IOMMU_FAULT_PAGE_REQ,
 		.rid = 0x1234,
+		.prm = {
+			.flags = IOMMU_FAULT_PAGE_REQUEST_PASID_VALID,
+			.pasid = 0x5a5a,
+			.grpid = 0x1ff,
+			.perm = IOMMU_FAULT_PERM_READ | IOMMU_FAULT_PERM_EXEC,
+			.addr = 0x7fff12345000ULL,
+		},
 	};
+	const struct iommu_fault_page_request *prm = &fault.prm;
 	struct sink *s = sink_new(test);
 	u64 before;
 
 	KUNIT_ASSERT_EQ(test, 0, iopf_failure_notifier_register(dev, sink_fn, s));
 	before = ktime_get_ns();
-	__iopf_report_failure(iommu, &prm, IOMMU_PAGE_RESP_FAILURE,
+	__iopf_report_failure(iommu, &fault, IOMMU_PAGE_RESP_FAILURE,
 			      IOPF_FAILURE_REJECTED);
 	iopf_notify_flush();
 	KUNIT_ASSERT_EQ(test, 1, atomic_read(&s->calls));
 	KUNIT_EXPECT_EQ(test, 0x1234, s->rec[0].rid);
 	KUNIT_EXPECT_EQ(test, 0x5a5a, s->rec[0].pasid);
 	KUNIT_EXPECT_EQ(test, 0x1ff, s->rec[0].grpid);
-	KUNIT_EXPECT_EQ(test, prm.perm, s->rec[0].perm);
-	KUNIT_EXPECT_EQ(test, prm.flags, s->rec[0].flags);
-	KUNIT_EXPECT_EQ(test, prm.addr, s->rec[0].addr);
+	KUNIT_EXPECT_EQ(test, prm->perm, s->rec[0].perm);
+	KUNIT_EXPECT_EQ(test, prm->flags, s->rec[0].flags);
+	KUNIT_EXPECT_EQ(test, prm->addr, s->rec[0].addr);
 	KUNIT_EXPECT_EQ(test, IOMMU_PAGE_RESP_FAILURE, s->rec[0].code);
 	KUNIT_EXPECT_EQ(test, IOPF_FAILURE_REJECTED, s->rec[0].source);
 	KUNIT_EXPECT_GE(test, s->rec[0].timestamp, before);
@@ -744,13 +751,13 @@ static struct fake_group *fake_group(struct kunit *test, struct device *dev,
 	INIT_LIST_HEAD(&g->group.pending_node);
 	for (i = 0; i < 2; i++) {
 		g->more[i].fault.type = IOMMU_FAULT_PAGE_REQ;
-		g->more[i].fault.prm.rid = rid;
+		g->more[i].fault.rid = rid;
 		g->more[i].fault.prm.pasid = 3;
 		g->more[i].fault.prm.addr = 0x10000 * (i + 1);
 		list_add_tail(&g->more[i].list, &g->group.faults);
 	}
 	g->group.last_fault.fault.type = IOMMU_FAULT_PAGE_REQ;
-	g->group.last_fault.fault.prm.rid = rid;
+	g->group.last_fault.fault.rid = rid;
 	g->group.last_fault.fault.prm.pasid = 3;
 	g->group.last_fault.fault.prm.flags =
 		IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE;
@@ -846,7 +853,7 @@ static void no_handler_case(struct kunit *test, bool with_pasid)
 		evt.fault.prm.flags |= IOMMU_FAULT_PAGE_REQUEST_PASID_VALID;
 	evt.fault.prm.pasid = with_pasid ? 9 : 0;
 	evt.fault.prm.addr = 0xabc000;
-	evt.fault.prm.rid = 0xd0;
+	evt.fault.rid = 0xd0;
 	KUNIT_EXPECT_EQ(test, -EINVAL, iommu_report_device_fault(dev, &evt));
 	iopf_notify_flush();
 	dev->iommu_group = NULL;

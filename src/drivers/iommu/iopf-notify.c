@@ -183,7 +183,7 @@ static void iopf_notify_enqueue(struct iopf_notifier *n,
 /**
  * __iopf_report_failure() - Report a failed page request
  * @iommu: the IOMMU instance that received the request
- * @prm: the request, with its requester ID
+ * @fault: the failed page request, with its requester ID
  * @code: the response code sent to the device
  * @source: where the request failed
  *
@@ -194,14 +194,15 @@ static void iopf_notify_enqueue(struct iopf_notifier *n,
  * Context: Any context but NMI. Does not sleep or allocate.
  */
 void __iopf_report_failure(struct iommu_device *iommu,
-			   const struct iommu_fault_page_request *prm,
+			   const struct iommu_fault *fault,
 			   enum iommu_page_response_code code,
 			   enum iopf_failure_source source)
 {
+	const struct iommu_fault_page_request *prm = &fault->prm;
 	struct iopf_failure record = {
 		.addr = prm->addr,
 		.timestamp = ktime_get_ns(),
-		.rid = prm->rid,
+		.rid = fault->rid,
 		.pasid = prm->pasid,
 		.grpid = prm->grpid,
 		.perm = prm->perm,
@@ -213,7 +214,7 @@ void __iopf_report_failure(struct iommu_device *iommu,
 	bool notified;
 
 	rcu_read_lock();
-	n = xa_load(&iommu->iopf_notifiers, prm->rid);
+	n = xa_load(&iommu->iopf_notifiers, fault->rid);
 	notified = n;
 	if (n)
 		iopf_notify_enqueue(n, &record);

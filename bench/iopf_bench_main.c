@@ -2,15 +2,16 @@
 /*
  * iopf_bench: flood page requests through the real I/O page fault path.
  *
- * A mock IOMMU is registered on a private bus ("iopf_mock") with
- * iommu_device_register_bus(), as drivers/iommu/iommufd/selftest.c does. Its
- * mock device supports IOPF and SVA; opening /dev/iopf_bench binds the
- * device to the opener's mm with iommu_sva_bind_device(). Per-CPU "PRQ"
- * kthreads play the hardware page request queue consumer: they take
- * synthetic descriptors from a ring and call iommu_report_device_fault() as
- * prq_event_thread() in drivers/iommu/intel/prq.c does, so every request
- * goes through the SVA handler, handle_mm_fault() and back to this driver's
- * page_response(), which timestamps the response and records its code.
+ * The mock IOMMU of iopf_mock.c is registered on a private bus
+ * ("iopf_mock") with iommu_device_register_bus(), as
+ * drivers/iommu/iommufd/selftest.c does. Its mock device supports IOPF and
+ * SVA; opening /dev/iopf_bench binds the device to the opener's mm with
+ * iommu_sva_bind_device(). Per-CPU "PRQ" kthreads play the hardware page
+ * request queue consumer: they take synthetic descriptors from a ring and
+ * call iommu_report_device_fault() as prq_event_thread() in
+ * drivers/iommu/intel/prq.c does, so every request goes through the SVA
+ * handler, handle_mm_fault() and back to this driver's page_response(),
+ * which timestamps the response and records its code.
  *
  * On a kernel with the failed page fault notifier (linux/iopf-notify.h) the
  * module also registers a notifier for the mock device, optionally with
@@ -38,7 +39,6 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
-#include <linux/property.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -54,8 +54,7 @@
 #endif
 
 #include "iopf_bench.h"
-/* iommu_device_register_bus(), exported with CONFIG_IOMMUFD_TEST */
-#include "iommu-priv.h"
+#include "iopf_mock.h"
 
 #define IOPF_BENCH_NEIGHBOUR_RID	0x8000
 #define IOPF_BENCH_MAX_NEIGHBOURS	4096
@@ -97,19 +96,10 @@ struct iopf_bench_prq {
 	struct iopf_bench_desc *ring;
 };
 
-struct iopf_bench_dev {
-	struct device dev;
-	unsigned int id;
-};
-
 static struct iopf_bench {
-	struct iommu_device iommu;
-	struct notifier_block nb;
-	struct iopf_queue *iopfq;
-	const struct software_node *iommu_node;
-	struct iopf_bench_dev *mdev;
-	struct iopf_bench_dev *neighbour;
-	unsigned int next_id;
+	struct iopf_mock mock;
+	struct iopf_mock_dev *mdev;
+	struct iopf_mock_dev *neighbour;
 
 	struct iopf_bench_prq *prq;
 	unsigned int nr_prq;
@@ -143,76 +133,7 @@ static struct iopf_bench {
 	u32 nr_enq;
 } bench;
 
-static const struct bus_type iopf_mock_bus = {
-	.name = "iopf_mock",
-};
-
-static const struct software_node iopf_bench_iommu_node = {
-	.name = "iopf-bench-iommu",
-};
-
-/* --- the mock IOMMU */
-
-static int iopf_bench_nop_attach(struct iommu_domain *domain,
-				 struct device *dev)
-{
-	return 0;
-}
-
-static struct iommu_domain iopf_bench_identity_domain = {
-	.type = IOMMU_DOMAIN_IDENTITY,
-	.ops = &(const struct iommu_domain_ops) {
-		.attach_dev = iopf_bench_nop_attach,
-	},
-};
-
-static struct iommu_domain iopf_bench_blocked_domain = {
-	.type = IOMMU_DOMAIN_BLOCKED,
-	.ops = &(const struct iommu_domain_ops) {
-		.attach_dev = iopf_bench_nop_attach,
-	},
-};
-
-static int iopf_bench_set_dev_pasid(struct iommu_domain *domain,
-				    struct device *dev, ioasid_t pasid,
-				    struct iommu_domain *old)
-{
-	return 0;
-}
-
-static void iopf_bench_domain_free(struct iommu_domain *domain)
-{
-	kfree(domain);
-}
-
-static const struct iommu_domain_ops iopf_bench_sva_domain_ops = {
-	.set_dev_pasid = iopf_bench_set_dev_pasid,
-	.free = iopf_bench_domain_free,
-};
-
-static struct iommu_domain *
-iopf_bench_domain_alloc_sva(struct device *dev, struct mm_struct *mm)
-{
-	struct iommu_domain *domain;
-
-	domain = kzalloc(sizeof(*domain), GFP_KERNEL);
-	if (!domain)
-		return ERR_PTR(-ENOMEM);
-	domain->ops = &iopf_bench_sva_domain_ops;
-	return domain;
-}
-
-static void iopf_bench_remove_dev_pasid(struct device *dev, ioasid_t pasid,
-					struct iommu_domain *domain)
-{
-}
-
-static struct iommu_device *iopf_bench_probe_device(struct device *dev)
-{
-	if (dev->bus != &iopf_mock_bus)
-		return ERR_PTR(-ENODEV);
-	return &bench.iommu;
-}
+/* --- the mock device's end of the page responses */
 
 /* The device's answer: timestamp first, then bookkeeping */
 static void iopf_bench_page_response(struct device *dev, struct iopf_fault *evt,
@@ -228,146 +149,6 @@ static void iopf_bench_page_response(struct device *dev, struct iopf_fault *evt,
 	bench.code[g] = msg->code;
 	if (atomic_dec_and_test(&bench.pending))
 		complete(&bench.done);
-}
-
-static int iopf_bench_enable_feat(struct device *dev,
-				  enum iommu_dev_features feat)
-{
-	switch (feat) {
-	case IOMMU_DEV_FEAT_IOPF:
-		return iopf_queue_add_device(bench.iopfq, dev);
-	case IOMMU_DEV_FEAT_SVA:
-		return 0;
-	default:
-		return -ENODEV;
-	}
-}
-
-static int iopf_bench_disable_feat(struct device *dev,
-				   enum iommu_dev_features feat)
-{
-	switch (feat) {
-	case IOMMU_DEV_FEAT_IOPF:
-		iopf_queue_remove_device(bench.iopfq, dev);
-		return 0;
-	case IOMMU_DEV_FEAT_SVA:
-		return 0;
-	default:
-		return -ENODEV;
-	}
-}
-
-/*
- * No .owner: every probed device would pin the module, and the devices go
- * away only in the module's exit. The exit removes them before the ops.
- */
-static const struct iommu_ops iopf_bench_ops = {
-	.identity_domain = &iopf_bench_identity_domain,
-	.blocked_domain = &iopf_bench_blocked_domain,
-	.default_domain = &iopf_bench_identity_domain,
-	.domain_alloc_sva = iopf_bench_domain_alloc_sva,
-	.probe_device = iopf_bench_probe_device,
-	.device_group = generic_device_group,
-	.page_response = iopf_bench_page_response,
-	.dev_enable_feat = iopf_bench_enable_feat,
-	.dev_disable_feat = iopf_bench_disable_feat,
-	.remove_dev_pasid = iopf_bench_remove_dev_pasid,
-	.pgsize_bitmap = PAGE_SIZE,
-};
-
-/* --- mock devices */
-
-/* "pasid-num-bits" is set at init, see dev_iommu_get_max_pasids() */
-static struct property_entry iopf_bench_props[2];
-
-static void iopf_bench_dev_release(struct device *dev)
-{
-	kfree(container_of(dev, struct iopf_bench_dev, dev));
-}
-
-/*
- * The core probes a device with the ops of its fwspec's IOMMU, found by
- * fwnode (iommu_ops_from_fwnode()). This is what iommu_fwspec_init() and
- * iommu_fwspec_add_ids() do, but iommu_fwspec_init() asserts that the
- * caller holds iommu_probe_device_lock, which firmware code holds and a
- * module cannot take. dev_iommu_free() frees all of it on release.
- */
-static int iopf_bench_fwspec_init(struct device *dev, const u32 *rids,
-				  unsigned int nr)
-{
-	struct fwnode_handle *fwnode = software_node_fwnode(bench.iommu_node);
-	struct iommu_fwspec *fwspec;
-	struct dev_iommu *param;
-
-	param = kzalloc(sizeof(*param), GFP_KERNEL);
-	if (!param)
-		return -ENOMEM;
-	fwspec = kzalloc(struct_size(fwspec, ids, nr), GFP_KERNEL);
-	if (!fwspec) {
-		kfree(param);
-		return -ENOMEM;
-	}
-	mutex_init(&param->lock);
-	fwspec->iommu_fwnode = fwnode_handle_get(fwnode);
-	fwspec->num_ids = nr;
-	memcpy(fwspec->ids, rids, nr * sizeof(*rids));
-	param->fwspec = fwspec;
-	dev->iommu = param;
-	return 0;
-}
-
-/* A device on the mock bus whose fwspec carries @rids */
-static struct iopf_bench_dev *iopf_bench_dev_create(const u32 *rids,
-						    unsigned int nr)
-{
-	struct iopf_bench_dev *mdev;
-	int ret;
-
-	mdev = kzalloc(sizeof(*mdev), GFP_KERNEL);
-	if (!mdev)
-		return ERR_PTR(-ENOMEM);
-	mdev->id = bench.next_id++;
-	device_initialize(&mdev->dev);
-	mdev->dev.bus = &iopf_mock_bus;
-	mdev->dev.release = iopf_bench_dev_release;
-	ret = dev_set_name(&mdev->dev, "iopf_mock%u", mdev->id);
-	if (ret)
-		goto err_put;
-
-	ret = device_create_managed_software_node(&mdev->dev, iopf_bench_props,
-						  NULL);
-	if (ret)
-		goto err_put;
-
-	ret = iopf_bench_fwspec_init(&mdev->dev, rids, nr);
-	if (ret)
-		goto err_fwspec;
-
-	ret = device_add(&mdev->dev);
-	if (ret)
-		goto err_fwspec;
-	if (!mdev->dev.iommu_group) {
-		dev_err(&mdev->dev, "not probed by the mock IOMMU\n");
-		device_unregister(&mdev->dev);
-		return ERR_PTR(-ENODEV);
-	}
-	return mdev;
-
-err_fwspec:
-	if (mdev->dev.iommu) {
-		iommu_fwspec_free(&mdev->dev);
-		kfree(mdev->dev.iommu);
-		mdev->dev.iommu = NULL;
-	}
-	device_remove_software_node(&mdev->dev);
-err_put:
-	put_device(&mdev->dev);
-	return ERR_PTR(ret);
-}
-
-static void iopf_bench_dev_destroy(struct iopf_bench_dev *mdev)
-{
-	device_unregister(&mdev->dev);
 }
 
 /* --- the PRQ threads */
@@ -401,7 +182,7 @@ static void iopf_bench_prq_handle(const struct iopf_bench_desc *desc)
 	prm->perm = desc->perm;
 	prm->flags = desc->flags;
 #ifdef IOPF_BENCH_NOTIFY
-	prm->rid = rid;
+	event.fault.rid = rid;
 #endif
 	if (READ_ONCE(bench.abort))
 		return;
@@ -521,7 +302,7 @@ static void iopf_bench_abort(void)
 		wait_event(bench.space_wq, iopf_bench_prq_empty(&bench.prq[i]));
 	}
 	iopf_queue_flush_dev(&bench.mdev->dev);
-	iopf_queue_discard_partial(bench.iopfq);
+	iopf_queue_discard_partial(bench.mock.iopfq);
 	WRITE_ONCE(bench.nr_groups, 0);
 	WRITE_ONCE(bench.abort, false);
 }
@@ -707,7 +488,7 @@ static void iopf_bench_notify_off(void)
 	bench.notify = false;
 	if (bench.neighbour) {
 		iopf_failure_notifier_unregister(&bench.neighbour->dev);
-		iopf_bench_dev_destroy(bench.neighbour);
+		iopf_mock_dev_destroy(bench.neighbour);
 		bench.neighbour = NULL;
 	}
 }
@@ -724,7 +505,7 @@ static int iopf_bench_notify_on(const struct iopf_bench_setup *s)
 			return -ENOMEM;
 		for (i = 0; i < s->nr_neighbours; i++)
 			rids[i] = IOPF_BENCH_NEIGHBOUR_RID + i;
-		bench.neighbour = iopf_bench_dev_create(rids, s->nr_neighbours);
+		bench.neighbour = iopf_mock_dev_create(&bench.mock, rids, s->nr_neighbours);
 		kfree(rids);
 		if (IS_ERR(bench.neighbour)) {
 			ret = PTR_ERR(bench.neighbour);
@@ -734,7 +515,7 @@ static int iopf_bench_notify_on(const struct iopf_bench_setup *s)
 		ret = iopf_failure_notifier_register(&bench.neighbour->dev,
 						     iopf_bench_failure, NULL);
 		if (ret) {
-			iopf_bench_dev_destroy(bench.neighbour);
+			iopf_mock_dev_destroy(bench.neighbour);
 			bench.neighbour = NULL;
 			return ret;
 		}
@@ -752,12 +533,15 @@ static int iopf_bench_notify_on(const struct iopf_bench_setup *s)
 /* refscale style: each sample is one call with IRQs off */
 static long iopf_bench_enqueue(struct iopf_bench_enqueue __user *uarg)
 {
-	struct iommu_fault_page_request prm = {
-		.flags = IOMMU_FAULT_PAGE_REQUEST_PASID_VALID |
-			 IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE,
-		.pasid = bench.pasid,
-		.perm = IOMMU_FAULT_PERM_WRITE,
+	struct iommu_fault fault = {
+		.type = IOMMU_FAULT_PAGE_REQ,
 		.rid = rid,
+		.prm = {
+			.flags = IOMMU_FAULT_PAGE_REQUEST_PASID_VALID |
+				 IOMMU_FAULT_PAGE_REQUEST_LAST_PAGE,
+			.pasid = bench.pasid,
+			.perm = IOMMU_FAULT_PERM_WRITE,
+		},
 	};
 	struct iopf_bench_enqueue arg;
 	unsigned long flags;
@@ -774,12 +558,12 @@ static long iopf_bench_enqueue(struct iopf_bench_enqueue __user *uarg)
 	atomic_set(&bench.nr_cb, 0);
 	bench.nr_enq = 0;
 	for (i = 0; i < arg.nr; i++) {
-		prm.addr = (u64)i << PAGE_SHIFT;
-		prm.grpid = i;
+		fault.prm.addr = (u64)i << PAGE_SHIFT;
+		fault.prm.grpid = i;
 		local_irq_save(flags);
 		t0 = ktime_get_ns();
 		t1 = ktime_get_ns();
-		__iopf_report_failure(&bench.iommu, &prm,
+		__iopf_report_failure(&bench.mock.iommu, &fault,
 				      IOMMU_PAGE_RESP_INVALID,
 				      IOPF_FAILURE_RESPONSE);
 		t2 = ktime_get_ns();
@@ -1019,45 +803,22 @@ static int __init iopf_bench_init(void)
 	init_waitqueue_head(&bench.space_wq);
 	init_waitqueue_head(&bench.cb_wq);
 	init_completion(&bench.done);
-	iopf_bench_props[0] = PROPERTY_ENTRY_U32("pasid-num-bits", pasid_bits);
 
 	ret = iopf_bench_alloc_samples();
 	if (ret)
 		return ret;
 
-	bench.iopfq = iopf_queue_alloc("iopf_bench");
-	if (!bench.iopfq) {
-		ret = -ENOMEM;
+	ret = iopf_mock_init(&bench.mock, "iopf_bench", pasid_bits,
+			     iopf_bench_page_response);
+	if (ret)
 		goto err_samples;
-	}
-
-	ret = bus_register(&iopf_mock_bus);
-	if (ret)
-		goto err_iopfq;
-
-	ret = software_node_register(&iopf_bench_iommu_node);
-	if (ret)
-		goto err_bus;
-	bench.iommu_node = &iopf_bench_iommu_node;
-
-	ret = iommu_device_sysfs_add(&bench.iommu, NULL, NULL, "iopf_bench");
-	if (ret)
-		goto err_node;
-
-	/* iommu_ops_from_fwnode() finds this IOMMU for the devices' fwspecs */
-	bench.iommu.fwnode = software_node_fwnode(&iopf_bench_iommu_node);
-	bench.iommu.max_pasids = 1U << pasid_bits;
-	ret = iommu_device_register_bus(&bench.iommu, &iopf_bench_ops,
-					&iopf_mock_bus, &bench.nb);
-	if (ret)
-		goto err_sysfs;
 
 	dev_rid = rid;
-	bench.mdev = iopf_bench_dev_create(&dev_rid, 1);
+	bench.mdev = iopf_mock_dev_create(&bench.mock, &dev_rid, 1);
 	if (IS_ERR(bench.mdev)) {
 		ret = PTR_ERR(bench.mdev);
 		bench.mdev = NULL;
-		goto err_iommu;
+		goto err_mock;
 	}
 
 	ret = iommu_dev_enable_feature(&bench.mdev->dev, IOMMU_DEV_FEAT_IOPF);
@@ -1075,8 +836,8 @@ static int __init iopf_bench_init(void)
 	if (ret)
 		goto err_prq;
 
-	pr_info("mock IOMMU on bus %s, device %s rid %#x, %u PRQ threads, notifier %s\n",
-		iopf_mock_bus.name, dev_name(&bench.mdev->dev), rid,
+	pr_info("mock IOMMU on bus iopf_mock, device %s rid %#x, %u PRQ threads, notifier %s\n",
+		dev_name(&bench.mdev->dev), rid,
 		bench.nr_prq,
 		IOPF_BENCH_HAS_NOTIFY ? "built" : "absent");
 	return 0;
@@ -1088,18 +849,10 @@ err_sva:
 err_iopf:
 	iommu_dev_disable_feature(&bench.mdev->dev, IOMMU_DEV_FEAT_IOPF);
 err_mdev:
-	iopf_bench_dev_destroy(bench.mdev);
+	iopf_mock_dev_destroy(bench.mdev);
 	bench.mdev = NULL;
-err_iommu:
-	iommu_device_unregister_bus(&bench.iommu, &iopf_mock_bus, &bench.nb);
-err_sysfs:
-	iommu_device_sysfs_remove(&bench.iommu);
-err_node:
-	software_node_unregister(&iopf_bench_iommu_node);
-err_bus:
-	bus_unregister(&iopf_mock_bus);
-err_iopfq:
-	iopf_queue_free(bench.iopfq);
+err_mock:
+	iopf_mock_exit(&bench.mock);
 err_samples:
 	iopf_bench_free_samples();
 	return ret;
@@ -1112,13 +865,9 @@ static void __exit iopf_bench_exit(void)
 	iopf_bench_prq_stop();
 	iommu_dev_disable_feature(&bench.mdev->dev, IOMMU_DEV_FEAT_SVA);
 	iommu_dev_disable_feature(&bench.mdev->dev, IOMMU_DEV_FEAT_IOPF);
-	iopf_bench_dev_destroy(bench.mdev);
+	iopf_mock_dev_destroy(bench.mdev);
 	bench.mdev = NULL;
-	iommu_device_unregister_bus(&bench.iommu, &iopf_mock_bus, &bench.nb);
-	iommu_device_sysfs_remove(&bench.iommu);
-	software_node_unregister(&iopf_bench_iommu_node);
-	bus_unregister(&iopf_mock_bus);
-	iopf_queue_free(bench.iopfq);
+	iopf_mock_exit(&bench.mock);
 	iopf_bench_free_samples();
 }
 

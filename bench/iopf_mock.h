@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The mock IOMMU shared by iopf_bench and iopf_torture: an IOMMU with an
+ * iopf queue and SVA support, registered on the private bus "iopf_mock"
+ * with iommu_device_register_bus() (as drivers/iommu/iommufd/selftest.c
+ * does), and the mock devices it probes, each with the requester IDs of
+ * its fwspec. Each module links its own copy; only one of them can be
+ * loaded at a time (the bus name is unique).
+ */
+#ifndef _IOPF_MOCK_H
+#define _IOPF_MOCK_H
+
+#include <linux/device.h>
+#include <linux/iommu.h>
+#include <linux/types.h>
+
+/**
+ * typedef iopf_mock_response_fn - the device's end of a page response
+ * @dev: the mock device
+ * @evt: the last request of the group
+ * @msg: the response
+ */
+typedef void (*iopf_mock_response_fn)(struct device *dev,
+				      struct iopf_fault *evt,
+				      struct iommu_page_response *msg);
+
+/**
+ * struct iopf_mock - the mock IOMMU
+ * @iommu: the IOMMU instance, the one whose notifier table is used
+ * @nb: the bus notifier of iommu_device_register_bus()
+ * @iopfq: the iopf queue of every mock device
+ * @page_response: called for every page response
+ * @next_id: name of the next mock device
+ */
+struct iopf_mock {
+	struct iommu_device iommu;
+	struct notifier_block nb;
+	struct iopf_queue *iopfq;
+	iopf_mock_response_fn page_response;
+	atomic_t next_id;
+};
+
+/**
+ * struct iopf_mock_dev - a device on the mock bus
+ * @dev: the device, named iopf_mock<id>
+ * @id: unique for the life of the module
+ */
+struct iopf_mock_dev {
+	struct device dev;
+	unsigned int id;
+};
+
+int iopf_mock_init(struct iopf_mock *mock, const char *name,
+		   unsigned int pasid_bits, iopf_mock_response_fn response);
+void iopf_mock_exit(struct iopf_mock *mock);
+struct iopf_mock_dev *iopf_mock_dev_create(struct iopf_mock *mock,
+					   const u32 *rids, unsigned int nr);
+void iopf_mock_dev_destroy(struct iopf_mock_dev *mdev);
+
+#endif /* _IOPF_MOCK_H */

@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# modules.sh KERNEL: build the bench/ modules (iopf_bench, iopf_torture,
+# iopf_uacce) and the static user-space programs against KERNEL, into
+# build/guest-extra/KERNEL/bench/, which scripts/initramfs.sh puts into that
+# kernel's guest. The one place that builds our out-of-tree code.
+. "$(dirname "$0")/lib.sh"
+
+k=${1:?usage: modules.sh KERNEL}
+tree=$KTREES/$(kernel_tree "$k")
+obj=$(kernel_objdir "$k")
+[ -f "$obj/.build-stamp" ] || die "kernel $k is not built; run: scripts/kbuild.sh $k"
+m=$BUILD/mod/$k
+extra=$BUILD/guest-extra/$k/bench
+stamp=$(hash_of "$TOP/bench" "$obj/.build-stamp" "$0")
+[ "$(cat "$m/.stamp" 2>/dev/null)" = "$stamp" ] && [ -d "$extra" ] && exit 0
+
+rm -rf "$m" "$extra"
+mkdir -p "$m" "$extra"
+# a private copy: kbuild writes its objects next to the sources
+cp "$TOP"/bench/Kbuild "$TOP"/bench/*.h "$m/"
+for f in "$TOP"/bench/*.c; do
+	case $f in */iopf-*-user.c) ;; *) cp "$f" "$m/" ;; esac
+done
+say "modules: building bench/ modules against $k"
+make -s -C "$tree" O="$(basename "$obj")" M="$m" modules >"$m/build.log" 2>&1 ||
+	{ cat "$m/build.log" >&2; die "the bench/ modules do not build against $k (log above)"; }
+cp "$m"/*.ko "$extra/"
+
+# user space, static for the busybox guest, against this kernel's uAPI
+make -s -C "$tree" O="$(basename "$obj")" INSTALL_HDR_PATH="$m/hdr" headers_install >"$m/hdr.log" 2>&1 ||
+	{ cat "$m/hdr.log" >&2; die "headers_install failed for $k"; }
+cflags=(-static -O2 -Wall -Wextra -I"$m/hdr/include" -I"$TOP/bench")
+gcc "${cflags[@]}" -o "$extra/iopf-bench-user" "$TOP/bench/iopf-bench-user.c" -lm ||
+	die "bench/iopf-bench-user.c does not build (gcc -static needs libc6-dev)"
+if grep -q UACCE_CMD_GET_FAULT "$m/hdr/include/misc/uacce/uacce.h" 2>/dev/null; then
+	gcc "${cflags[@]}" -o "$extra/iopf-uacce-user" "$TOP/bench/iopf-uacce-user.c" ||
+		die "bench/iopf-uacce-user.c does not build against $k"
+fi
+echo "$stamp" >"$m/.stamp"
+say "modules: $(cd "$extra" && echo *) for $k"

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Included first in every facility translation unit (-include): what the
+ * kernel gets from its always-included headers and from Kbuild.
+ */
+#ifndef _SHIM_PRELUDE_H
+#define _SHIM_PRELUDE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <errno.h>
+#include <linux/compiler.h>
+#include <linux/types.h>
+typedef u64 dma_addr_t;
+#include <linux/kernel.h>
+#include <linux/atomic.h>
+#include <linux/percpu.h>
+#include <linux/export.h>
+#ifndef min3
+#define min3(x, y, z) min((typeof(x))min(x, y), z)
+#endif
+#endif
