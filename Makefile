@@ -9,14 +9,24 @@ MODE ?= smp
 
 MAKEFLAGS += --no-print-directory
 
-.PHONY: help deps source kernels check bench series boot clean distclean
+.PHONY: help deps source kernels check check-fast bench profile rt torture series \
+	checkpatch bisect-check modules boot clean distclean
+
+DURATION ?= 1800
 
 help:
-	@echo 'make bench      build baseline-perf and patched-perf, boot each with the benchmark (smp and icount)'
-	@echo 'make check      build patched-debug, boot it: KUnit, guest tests, splat scan; ends "N passed, N failed"'
+	@echo 'make bench      build baseline, patched and domain-hook perf kernels, run the benchmark A/B/C in QEMU, write RESULTS.md'
+	@echo 'make check      the tests: fast tier, series checks, debug kernel with KUnit, guest and uacce tests, torture; ends "N passed, N failed"'
+	@echo 'make check-fast the user-space tier alone: table and dispatch under TSAN/ASan, callgrind counts'
+	@echo 'make profile    perf record/report/flame graphs of the PRQ path, baseline vs patched (QEMU; TARGET=host)'
+	@echo 'make rt         cyclictest on the other CPU during floods, baseline vs patched (QEMU; TARGET=host)'
+	@echo 'make torture    torture the notifier in the debug kernel for DURATION seconds (default 1800)'
+	@echo 'make checkpatch checkpatch.pl --strict on the assembled series'
+	@echo 'make bisect-check  build each patch of the series on its own, sparse on the touched files'
+	@echo 'make modules    build the bench/ modules and helpers for K=$(K)'
 	@echo 'make deps       install the missing Debian packages (apt-get, needs root)'
 	@echo 'make source     unpack linux-source-6.12 into build/linux (pristine commit, tagged)'
-	@echo 'make kernels    build all three kernels: baseline-perf, patched-perf, patched-debug'
+	@echo 'make kernels    build all four kernels: baseline-perf, patched-perf, patched-debug, domainhook-perf'
 	@echo 'make series     assemble the upstream series (patches/, src/, include/) into build/series/'
 	@echo 'make boot       boot one kernel and show its console: K=$(K) JOB=$(JOB) MODE=$(MODE) (smp|icount)'
 	@echo 'make clean      remove the kernel object dirs, initramfs and logs (keeps build/linux and ccache)'
@@ -29,13 +39,34 @@ source: deps
 	@scripts/source.sh
 
 kernels: deps
-	@for k in baseline-perf patched-perf patched-debug; do scripts/kbuild.sh $$k || exit 1; done
+	@for k in baseline-perf patched-perf patched-debug domainhook-perf; do scripts/kbuild.sh $$k || exit 1; done
 
 check:
 	@scripts/check.sh
 
 bench:
 	@scripts/bench.sh
+
+check-fast:
+	@scripts/check-fast.sh
+
+profile:
+	@scripts/profile.sh
+
+rt:
+	@scripts/rt.sh
+
+torture:
+	@scripts/torture.sh $(DURATION)
+
+checkpatch: source
+	@scripts/checkpatch.sh
+
+bisect-check: source
+	@scripts/bisect-check.sh
+
+modules:
+	@scripts/modules.sh $(K)
 
 series: source
 	@scripts/series.sh

@@ -27,6 +27,9 @@ import sys
 
 TAG = re.compile(r'^(?P<kernel>.+)-(?P<qmode>icount|smp)-(?P<run>\d+)$')
 BASE, PATCHED = 'baseline-perf', 'patched-perf'
+# generated sections appended to RESULTS.md, in this order, when present
+SECTIONS = ['design-comparison.md', 'fast-tier.md', 'reliability.md',
+            'profile.md', 'rt.md']
 MODES = ['success', 'present', 'fail-ro', 'fail-novma', 'fail-nohandler',
          'mixed', 'enqueue']
 
@@ -68,6 +71,8 @@ def scalars(lines):
         elif m == 'throughput':
             d['ns_per_fault'] = float(kv['ns_per_fault'])
             d['faults_per_s'] = float(kv['faults_per_s'])
+            if 'callbacks' in kv and int(kv.get('failed_groups', 0)):
+                d['cb_per_failure'] = int(kv['callbacks']) / int(kv['failed_groups'])
         else:
             short = {'latency_ns': 'lat', 'report_ns': 'report',
                      'callback_ns': 'cb', 'enqueue_ns': 'enq',
@@ -454,6 +459,12 @@ def main():
    `prq_event_thread`, `iommu_report_device_fault` and
    `iopf_group_response`.
 ''')
+    # sections other scripts generated (each says where it comes from)
+    for name in SECTIONS:
+        path = os.path.join(a.plots, name)
+        if os.path.exists(path):
+            w('')
+            w(open(path).read().rstrip('\n'))
     with open(a.out, 'w') as f:
         f.write('\n'.join(out) + '\n')
     print(f'reduce.py: {len(runs)} runs, {len(vals)} (kernel, mode, configuration) cells -> {a.out}')

@@ -8,8 +8,6 @@
 #               d3-flame-graph@4 under build/npm/); self-contained, offline
 #   OUT.folded  `perf script report stackcollapse`: FlameGraph's folded
 #               stacks ("comm;frame;...;frame count")
-#   OUT.svg     the folded stacks rendered by npm's `flamegraph` package,
-#               when installed (perf-scripts/deps.sh)
 # KALLSYMS: the recording machine's /proc/kallsyms, for a guest's perf.data.
 # Needs perf with Python scripting (Debian's linux-perf): a host tool; the
 # QEMU guest has no Python, so scripts/profile.sh runs this on the host.
@@ -18,7 +16,8 @@
 [ $# -ge 2 ] || die "usage: flamegraph.sh DATA OUT [KALLSYMS]"
 data=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 out=$2
-ks=${3:+--kallsyms=$3}
+ks=
+[ -z "${3:-}" ] || ks=--kallsyms=$(cd "$(dirname "$3")" && pwd)/$(basename "$3")
 here=$(cd "$(dirname "$0")" && pwd)
 npm=${NPM_PREFIX:-$here/../build/npm}/node_modules
 tpl=${FG_TEMPLATE:-}
@@ -42,9 +41,4 @@ case $out in /*) ;; *) out=$PWD/$out ;; esac
 	-s "$py/flamegraph.py" -- --template "$tpl" -o "$out.html" >/dev/null)
 "$PERF" script -i "$data" $ks --comms="$busy" -s "$py/stackcollapse.py" \
 	-- --kernel >"$out.folded"
-fg=$npm/flamegraph/bin/flamegraph.js
-if [ -f "$fg" ]; then
-	node "$fg" --titletext "$(basename "$out")" --countname samples \
-		-f "$out.folded" -o "$out.svg"
-fi
 ls "$out".*

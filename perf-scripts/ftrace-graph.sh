@@ -35,7 +35,7 @@ done
 [ -n "$set" ] || die "none of $funcs can be traced (CONFIG_FUNCTION_GRAPH_TRACER?)"
 echo "${GRAPH_DEPTH:-0}" >"$T/max_graph_depth"
 echo function_graph >"$T/current_tracer"
-for o in funcgraph-proc funcgraph-abstime; do
+for o in funcgraph-proc funcgraph-abstime funcgraph-tail; do
 	echo "$o" >"$T/trace_options" 2>/dev/null || true
 done
 echo "# set_graph_function:$set" >&2

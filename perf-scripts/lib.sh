@@ -40,8 +40,8 @@ perf_event() {
 
 # comms DATA: the comms that have samples in DATA, most samples first
 comms() {
-	"$PERF" report -i "$1" --stdio --sort comm -g none -q 2>/dev/null |
-		awk '$1 ~ /%$/ { print $2 }'
+	"$PERF" report -i "$1" --stdio --no-children --sort comm -g none -q 2>/dev/null |
+		sed -n 's/^ *[0-9.]*% *//p' | sed 's/ *$//'
 }
 
 # prq_comms DATA: the PRQ consumer comms of DATA, comma-separated

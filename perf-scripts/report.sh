@@ -1,33 +1,35 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # report.sh DATA [KALLSYMS]: the PRQ path of a perf.data as text:
-#  1. the top symbols (self time) of the PRQ consumer threads (PRQ_COMM);
-#  2. their call chains, callers first, from the thread function down;
-#  3. the fault work (iommu_sva_handle_iopf and what it calls, whichever
-#     thread ran it) with its children, as perf's --children view.
+#  1. top symbols (self) of the PRQ consumer threads (PRQ_COMM), as a share
+#     of those threads' samples;
+#  2. the call chains (callers first, thread entry at the bottom) that lead
+#     to those threads' hottest symbols (>= 5%);
+#  3. the fault work: top symbols (self) of the samples under
+#     WORK_PARENT (default iommu_sva_handle_iopf, the SVA workqueue's fault
+#     handler: handle_mm_fault(), then the page response), any thread.
 # KALLSYMS: a saved /proc/kallsyms of the machine that recorded DATA (needed
 # only when reading a guest's perf.data on another machine).
-# PERF_LIMIT: hide entries under this percentage (default 1).
+# PERF_LIMIT: hide symbols under this percentage (default 0.5).
+# Note: the comm is a sort key everywhere; with --sort sym alone perf 6.1
+# merges a symbol's samples across threads before --comm filters them.
 . "$(dirname "$0")/lib.sh"
 
 [ $# -ge 1 ] || die "usage: report.sh DATA [KALLSYMS]"
 data=$1
 ks=${2:+--kallsyms=$2}
-lim=${PERF_LIMIT:-1}
+lim=${PERF_LIMIT:-0.5}
 prq=$(prq_comms "$data")
 [ -n "$prq" ] || die "no PRQ thread in $data (comms: $(comms "$data" | paste -sd' ' -); PRQ_COMM='$PRQ_COMM')"
+rep() {
+	"$PERF" report -i "$data" $ks --stdio -q --no-children --percentage relative "$@" 2>/dev/null
+}
 
 echo "## top symbols of the PRQ threads ($prq)"
-"$PERF" report -i "$data" $ks --stdio --no-children --comm="$prq" \
-	--sort sym -g none --percent-limit "$lim" 2>/dev/null | grep -v '^$'
-
+rep --comm="$prq" --sort comm,sym -g none --percent-limit "$lim"
 echo
-echo "## call chains of the PRQ threads (caller first)"
-"$PERF" report -i "$data" $ks --stdio --children --comm="$prq" \
-	--sort sym -g caller,"$lim",callee,function,percent --percent-limit 5 \
-	--symbol-filter="${PRQ_ROOT:-prq}" 2>/dev/null | grep -v '^$'
-
+echo "## call chains to the PRQ threads' hottest symbols"
+rep --comm="$prq" --sort comm,sym -g graph,0.5,caller,function,percent --percent-limit 5
 echo
-echo "## the fault work: ${WORK_SYMS:=iommu_sva_handle_iopf} and its callees"
-"$PERF" report -i "$data" $ks --stdio --children --symbols="$WORK_SYMS" \
-	--sort sym -g caller,"$lim",callee,function,percent 2>/dev/null | grep -v '^$'
+echo "## the fault work: top symbols under ${WORK_PARENT:=iommu_sva_handle_iopf}"
+rep -p "$WORK_PARENT" -x --sort parent,sym -g none --percent-limit "$lim"

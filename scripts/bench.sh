@@ -4,8 +4,8 @@
 #  1. (BENCH_BUILD=1, the default) build baseline-perf and patched-perf with
 #     scripts/kbuild.sh; a kernel that is still not built is skipped with a
 #     message, the other one still runs;
-#  2. build bench/iopf_bench.ko against each kernel and the static helper
-#     bench/iopf-bench-user, put both into build/guest-extra/KERNEL/bench/;
+#  2. build the bench/ modules and static helpers against each kernel
+#     (scripts/modules.sh), into build/guest-extra/KERNEL/bench/;
 #  3. boot the kernels alternately, A B A B ..., BENCH_RUNS times each, in
 #     every mode of BENCH_MODES (icount: deterministic, 1 ns == 1
 #     instruction; smp: wall clock) with guest job "bench";
@@ -19,7 +19,8 @@
 runs=${BENCH_RUNS:-5}
 modes=${BENCH_MODES:-icount smp}
 out=${BENCH_OUT:-$BUILD/bench}
-kernels=(baseline-perf patched-perf)
+# A: baseline, B: the series, C: the domain-hook alternative (issue 7)
+kernels=(baseline-perf patched-perf domainhook-perf)
 
 if [ "${BENCH_BUILD:-1}" = 1 ]; then
 	"$TOP/scripts/deps.sh"
@@ -28,37 +29,21 @@ if [ "${BENCH_BUILD:-1}" = 1 ]; then
 	done
 fi
 
-rm -rf "$out/logs" "$out/mod"
-mkdir -p "$out/logs" "$out/mod"
-
-say "bench: building the helper (static)"
-gcc -static -O2 -Wall -Wextra -o "$out/iopf-bench-user" "$TOP/bench/iopf-bench-user.c" -lm ||
-	die "the helper bench/iopf-bench-user.c does not build (gcc -static needs libc6-dev)"
+rm -rf "$out/logs"
+mkdir -p "$out/logs"
 
 ready=()
 for k in "${kernels[@]}"; do
-	tree=$KTREES/$(kernel_tree "$k")
 	obj=$(kernel_objdir "$k")
 	if [ ! -f "$obj/.build-stamp" ] || [ ! -f "$obj/arch/x86/boot/bzImage" ]; then
 		warn "kernel $k is not built yet (no ${obj#"$TOP"/}/.build-stamp): skipped; build it with scripts/kbuild.sh $k"
 		continue
 	fi
-	# a private copy: kbuild writes its objects next to the sources
-	m=$out/mod/$k
-	mkdir -p "$m"
-	cp "$TOP"/bench/Kbuild "$TOP"/bench/*.c "$TOP"/bench/*.h "$m/"
-	rm -f "$m/iopf-bench-user.c"
-	say "bench: building iopf_bench.ko against $k"
-	make -s -C "$tree" O="$(basename "$obj")" M="$m" modules >"$m/build.log" 2>&1 ||
-		{ cat "$m/build.log" >&2; die "iopf_bench.ko does not build against $k"; }
-	extra=$BUILD/guest-extra/$k/bench
-	rm -rf "$extra"
-	mkdir -p "$extra"
-	cp "$m/iopf_bench.ko" "$out/iopf-bench-user" "$extra/"
+	"$TOP/scripts/modules.sh" "$k"
 	ready+=("$k")
 done
 [ ${#ready[@]} -gt 0 ] || die "no kernel to benchmark: build them with scripts/kbuild.sh baseline-perf and patched-perf"
-[ ${#ready[@]} -eq 2 ] || warn "only ${ready[*]} is built: no patched/baseline ratio this time"
+[ ${#ready[@]} -eq 3 ] || warn "only ${ready[*]} built: some comparisons are missing this time"
 
 # what RESULTS.md states about the environment
 {
@@ -82,7 +67,7 @@ done
 
 # bloat-o-meter on the objects the series touches
 : >"$out/bloat.txt"
-if [ ${#ready[@]} -eq 2 ]; then
+if [ -f "$(kernel_objdir baseline-perf)/vmlinux" ] && [ -f "$(kernel_objdir patched-perf)/vmlinux" ]; then
 	a=$(kernel_objdir baseline-perf)
 	b=$(kernel_objdir patched-perf)
 	for o in drivers/iommu/io-pgfault.o drivers/iommu/iommu-sva.o drivers/iommu/iommu.o \
@@ -120,6 +105,10 @@ for mode in $modes; do
 	done
 done
 
+if printf '%s\n' "${ready[@]}" | grep -qx domainhook-perf; then
+	python3 -B "$TOP/bench/compare.py" --logs "$out/logs" --out "$TOP/results/design-comparison.md" ||
+		warn "no RID-slot vs domain-hook comparison this time"
+fi
 python3 -B "$TOP/bench/reduce.py" --logs "$out/logs" --env "$out/env.txt" \
 	--bloat "$out/bloat.txt" --plots "$TOP/results" --out "$TOP/RESULTS.md"
 say "bench: RESULTS.md written ($failed failed runs)"

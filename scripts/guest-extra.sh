@@ -12,3 +12,9 @@ extra=$BUILD/guest-extra/$k
 rm -rf "$extra/perf-scripts"
 mkdir -p "$extra"
 cp -r "$TOP/perf-scripts" "$extra/perf-scripts"
+rm -f "$extra/perf-scripts/noeventfd.c"
+# perf record needs eventfd(): a stopgap for kernels without it
+if ! grep -q '^CONFIG_EVENTFD=y' "$(kernel_objdir "$k")/.config"; then
+	warn "$k has no CONFIG_EVENTFD: perf record runs with perf-scripts/noeventfd.c preloaded"
+	gcc -shared -fPIC -O2 -Wall -o "$extra/perf-scripts/noeventfd.so" "$TOP/perf-scripts/noeventfd.c" -ldl
+fi

@@ -51,21 +51,25 @@ run() {
 	}
 }
 
+# 1: RID-slot notifier (patched), 2: domain-hook alternative (no enqueue)
 notify=0
 dmesg | grep -q 'iopf_bench: .*notifier built' && notify=1
+dmesg | grep -q 'iopf_bench: .*notifier domain-hook' && notify=2
 
 if [ $quick = 1 ]; then
 	run -m success
 	run -m fail-ro
-	if [ $notify = 1 ]; then
+	if [ $notify != 0 ]; then
 		run -m fail-ro -N 1 -R 1000 -C 10
+	fi
+	if [ $notify = 1 ]; then
 		run -m enqueue -N 1 -R 1 -C 0
 	fi
 else
 	for m in success present; do
 		run -m $m
 		run -m $m -g 4
-		if [ $notify = 1 ]; then
+		if [ $notify != 0 ]; then
 			for rids in 0 1 1000; do
 				run -m $m -N 1 -R $rids
 			done
@@ -73,7 +77,7 @@ else
 	done
 	for m in fail-ro fail-novma fail-nohandler mixed; do
 		run -m $m
-		[ $notify = 1 ] || continue
+		[ $notify != 0 ] || continue
 		for rids in 0 1 1000; do
 			run -m $m -N 1 -R $rids -C 0
 			run -m $m -N 1 -R $rids -C 10
