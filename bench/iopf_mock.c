@@ -12,7 +12,9 @@
 
 #include <linux/device.h>
 #include <linux/iommu.h>
+#include <linux/fwnode.h>
 #include <linux/property.h>
+#include <linux/string.h>
 #include <linux/slab.h>
 
 #include "iopf_mock.h"
@@ -30,8 +32,8 @@ static const struct software_node iopf_mock_iommu_node = {
 	.name = "iopf-mock-iommu",
 };
 
-/* "pasid-num-bits" is set at init, see dev_iommu_get_max_pasids() */
-static struct property_entry iopf_mock_props[2];
+/* "pasid-num-bits" of every mock device, see dev_iommu_get_max_pasids() */
+static u32 iopf_mock_pasid_bits;
 
 static int iopf_mock_nop_attach(struct iommu_domain *domain,
 				struct device *dev)
@@ -147,6 +149,39 @@ static const struct iommu_ops iopf_mock_ops = {
 
 /* --- mock devices */
 
+/*
+ * A device's firmware node: it only answers "pasid-num-bits". Not a
+ * software node: device_add() links a software node in sysfs, and 6.12's
+ * software_node_notify_remove() drops a reference that
+ * software_node_notify() did not take when that link failed (found by
+ * fault injection, see iopf_torture), a use after free of the node.
+ */
+static int iopf_mock_read_int_array(const struct fwnode_handle *fwnode,
+				    const char *propname,
+				    unsigned int elem_size, void *val,
+				    size_t nval)
+{
+	if (strcmp(propname, "pasid-num-bits") || elem_size != sizeof(u32))
+		return -EINVAL;
+	if (!val)
+		return 1;
+	if (!nval)
+		return -EOVERFLOW;
+	*(u32 *)val = iopf_mock_pasid_bits;
+	return 0;
+}
+
+static bool iopf_mock_property_present(const struct fwnode_handle *fwnode,
+				       const char *propname)
+{
+	return !strcmp(propname, "pasid-num-bits");
+}
+
+static const struct fwnode_operations iopf_mock_fwnode_ops = {
+	.property_present = iopf_mock_property_present,
+	.property_read_int_array = iopf_mock_read_int_array,
+};
+
 static void iopf_mock_dev_release(struct device *dev)
 {
 	kfree(container_of(dev, struct iopf_mock_dev, dev));
@@ -212,14 +247,12 @@ struct iopf_mock_dev *iopf_mock_dev_create(struct iopf_mock *mock,
 	if (ret)
 		goto err_put;
 
-	ret = device_create_managed_software_node(&mdev->dev, iopf_mock_props,
-						  NULL);
-	if (ret)
-		goto err_put;
+	fwnode_init(&mdev->fwnode, &iopf_mock_fwnode_ops);
+	device_set_node(&mdev->dev, &mdev->fwnode);
 
 	ret = iopf_mock_fwspec_init(&mdev->dev, rids, nr);
 	if (ret)
-		goto err_fwspec;
+		goto err_put;
 
 	ret = device_add(&mdev->dev);
 	if (ret)
@@ -237,7 +270,6 @@ err_fwspec:
 		kfree(mdev->dev.iommu);
 		mdev->dev.iommu = NULL;
 	}
-	device_remove_software_node(&mdev->dev);
 err_put:
 	put_device(&mdev->dev);
 	return ERR_PTR(ret);
@@ -273,7 +305,7 @@ int iopf_mock_init(struct iopf_mock *mock, const char *name,
 		return -EBUSY;
 	if (!pasid_bits || pasid_bits > 20 || !response)
 		return -EINVAL;
-	iopf_mock_props[0] = PROPERTY_ENTRY_U32("pasid-num-bits", pasid_bits);
+	iopf_mock_pasid_bits = pasid_bits;
 	mock->page_response = response;
 	iopf_mock = mock;
 

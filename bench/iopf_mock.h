@@ -11,6 +11,7 @@
 #define _IOPF_MOCK_H
 
 #include <linux/device.h>
+#include <linux/fwnode.h>
 #include <linux/iommu.h>
 #include <linux/types.h>
 
@@ -43,10 +44,12 @@ struct iopf_mock {
 /**
  * struct iopf_mock_dev - a device on the mock bus
  * @dev: the device, named iopf_mock<id>
+ * @fwnode: its firmware node, with the property "pasid-num-bits"
  * @id: unique for the life of the module
  */
 struct iopf_mock_dev {
 	struct device dev;
+	struct fwnode_handle fwnode;
 	unsigned int id;
 };
 

@@ -5,9 +5,10 @@
 # kernel tree's lib/xarray.c, lib/kfifo.c and kernel/notifier.c, then:
 #   - runs the functional cases and the all-CPU race three times: plain,
 #     under ThreadSanitizer, under AddressSanitizer+UBSan (no report allowed);
-#   - runs two negative controls, which must be caught: TSAN with the
-#     one-CPU rule of the rings broken in the shim, ASan on a mutant of
-#     iopf-notify.c without the flush in iopf_notifier_release();
+#   - runs the race with the work item off its CPU (as after CPU hotplug):
+#     no TSAN report allowed; and two negative controls, which must be
+#     caught: TSAN on a mutant of iopf-notify.c without the ring lock, ASan
+#     on a mutant without the flush in iopf_notifier_release();
 #   - counts instructions per operation with callgrind for our design and
 #     the two alternatives (tests/fast/alt) and writes results/fast-tier.md.
 # Ends with "N passed, N failed"; exits non-zero on any failure or report.
@@ -89,7 +90,7 @@ built=()
 mk plain "" test_iopf_notify bench_ops >"$LOGS/build-plain.log" 2>&1 && r=0 || r=1
 check "build plain" $r "(log: ${LOGS#"$TOP"/}/build-plain.log)"
 [ $r = 0 ] && built+=(plain)
-mk tsan thread test_iopf_notify >"$LOGS/build-tsan.log" 2>&1 && r=0 || r=1
+mk tsan thread test_iopf_notify test_iopf_notify_nolock >"$LOGS/build-tsan.log" 2>&1 && r=0 || r=1
 check "build tsan" $r "(log: ${LOGS#"$TOP"/}/build-tsan.log)"
 [ $r = 0 ] && built+=(tsan)
 mk asan address test_iopf_notify test_iopf_notify_mutant >"$LOGS/build-asan.log" 2>&1 && r=0 || r=1
@@ -109,11 +110,18 @@ done
 
 # --- negative controls: each must be caught
 if [[ " ${built[*]} " == *" tsan "* ]]; then
-	log=$LOGS/control-tsan.log
+	# the work item off its CPU, as after CPU hotplug: the ring lock must hold
+	log=$LOGS/offcpu-tsan.log
 	FAST_SHIM_NO_CPU_LOCK=1 FAST_RACE_MS=300 TSAN_OPTIONS="exitcode=0" \
 		"$OUT/tsan/test_iopf_notify" race_all_cpus >"$log" 2>&1 || true
 	n=$(reports "$log")
-	check "control: TSAN reports a ring shared across CPUs" \
+	check "tsan: work item off its CPU (hotplug), no report" \
+		"$(ok [ "$n" = 0 ])" "($n reports; log: ${log#"$TOP"/})"
+	log=$LOGS/control-tsan.log
+	FAST_SHIM_NO_CPU_LOCK=1 FAST_RACE_MS=300 TSAN_OPTIONS="exitcode=0" \
+		"$OUT/tsan/test_iopf_notify_nolock" race_all_cpus >"$log" 2>&1 || true
+	n=$(reports "$log")
+	check "control: TSAN reports the ring without its lock, work item off its CPU" \
 		"$(ok [ "$n" -gt 0 ])" "(no report; log: ${log#"$TOP"/})"
 fi
 if [[ " ${built[*]} " == *" asan "* ]]; then

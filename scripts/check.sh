@@ -20,6 +20,20 @@ logs=$BUILD/logs
 log=$logs/check-$k.log
 start=$(date +%s)
 
+# --- the user-space fast tier first (seconds; scripts/check-fast.sh)
+fast_pass=0 fast_fail=0
+if [ "${CHECK_FAST:-1}" = 1 ]; then
+	"$TOP/scripts/check-fast.sh" 2>&1 | tee "$BUILD/check-fast.log" || true
+	fl=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$BUILD/check-fast.log" | tail -n 1)
+	if [ -n "$fl" ]; then
+		fast_pass=${fl%% *}
+		fast_fail=$(echo "$fl" | awk '{print $3}')
+	else
+		fast_fail=1
+		warn "check-fast printed no summary line (log: build/check-fast.log)"
+	fi
+fi
+
 if [ "${NO_BUILD:-0}" = 1 ]; then   # debugging: boot the kernel as it was last built
 	say "NO_BUILD=1: not checking packages nor rebuilding $k"
 else
@@ -99,9 +113,9 @@ gpass=$(tr -d '\r' <"$log" | grep -cE '^@@TEST [^ ]+ PASS' || true)
 gfail=$(tr -d '\r' <"$log" | grep -cE '^@@TEST [^ ]+ FAIL' || true)
 tr -d '\r' <"$log" | grep -E '^@@TEST ' | sed 's/^@@TEST /guest: /' || true
 
-pass=$((pass + kpass + gpass))
-fail=$((fail + kfail + gfail))
-say "check on $k: KUnit $kpass passed, $kfail failed, $kskip skipped; guest $gpass passed, $gfail failed; $(( $(date +%s) - start ))s in all"
+pass=$((pass + kpass + gpass + fast_pass))
+fail=$((fail + kfail + gfail + fast_fail))
+say "check on $k: fast tier $fast_pass passed, $fast_fail failed; KUnit $kpass passed, $kfail failed, $kskip skipped; guest $gpass passed, $gfail failed; $(( $(date +%s) - start ))s in all"
 if [ $((kpass + kfail + gpass + gfail)) -eq 0 ]; then
 	warn "no KUnit case and no guest test ran (console: ${log#"$TOP"/})"
 	fail=$((fail + 1))

@@ -31,6 +31,10 @@ if [ "$(id -u)" -ne 0 ]; then
 	die "not root; run: sudo apt-get update && sudo apt-get install -y ${missing[*]}"
 fi
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q >/dev/null || die "apt-get update failed; check the apt sources and run: apt-get update"
-apt-get install -y -q --no-install-recommends "${missing[@]}" ||
-	die "apt-get install failed; run by hand: apt-get install -y ${missing[*]}"
+mkdir -p "$BUILD"
+log=$BUILD/apt.log
+apt-get update -q >"$log" 2>&1 ||
+	{ tail -n 20 "$log" >&2; die "apt-get update failed (above); check the apt sources and run: apt-get update"; }
+apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$log" 2>&1 ||
+	{ tail -n 20 "$log" >&2; die "apt-get install failed (above); run by hand: apt-get install -y ${missing[*]}"; }
+say "installed: ${missing[*]} (log: ${log#"$TOP"/})"

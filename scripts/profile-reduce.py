@@ -172,12 +172,17 @@ def main(out, res, names):
     print('Self-contained HTML (d3-flame-graph, works offline; idle tasks left '
           'out), and the folded stacks they come from:\n')
     for m in ms:
-        links = ['[%s](%s) ([folded](%s))' % (n, rel(os.path.join(res, 'flame-%s-%s.html' % (n, m))),
-                                             rel(os.path.join(res, 'flame-%s-%s.folded' % (n, m))))
-                 for n in names]
-        d = os.path.join(res, 'diff-%s.html' % m)
-        if os.path.exists(d):
-            links.append('[differential %s vs %s](%s)' % (names[1], names[0], rel(d)))
+        links = []
+        for n in names:
+            b = os.path.join(res, 'flame-%s-%s' % (n, m))
+            links.append('[%s](%s) ([folded](%s)%s)' % (
+                n, rel(b + '.html'), rel(b + '.folded'),
+                ', [png](%s)' % rel(b + '.png') if os.path.exists(b + '.png') else ''))
+        d = os.path.join(res, 'diff-%s' % m)
+        if os.path.exists(d + '.html'):
+            links.append('[differential %s vs %s](%s)%s' % (
+                names[1], names[0], rel(d + '.html'),
+                ' ([png](%s))' % rel(d + '.png') if os.path.exists(d + '.png') else ''))
         print('- %s: %s' % (m, ', '.join(links)))
 
     print('\n### One page request, function_graph (perf-scripts/ftrace-graph.sh)\n')

@@ -7,7 +7,8 @@
 # (perf-scripts/flamegraph.sh: perf's flamegraph and stackcollapse reports
 # with the guest's kallsyms; perf-scripts/diff-flamegraph.sh: baseline vs
 # patched) into results/profile/, and results/profile.md with
-# scripts/profile-reduce.py. Kernels are not built here (scripts/kbuild.sh).
+# scripts/profile-reduce.py; a PNG of each graph where `chromium` is
+# installed. Kernels are not built here (scripts/kbuild.sh).
 # Environment: PROFILE_ARGS (guest job arguments, e.g.
 # "modes=success,rounds=80,stat=10"; modes are joined with +),
 # PROFILE_OUT (default build/profile).
@@ -57,6 +58,14 @@ if [ ${#names[@]} -eq 2 ]; then
 		m=${m%.folded}
 		b=$res/flame-${names[0]}-$m.folded
 		[ -f "$b" ] && "$TOP/perf-scripts/diff-flamegraph.sh" "$b" "$f" "$res/diff-$m.html" >/dev/null
+	done
+fi
+# a picture of each graph, where headless Chromium is installed
+if command -v chromium >/dev/null; then
+	for h in "$res"/*.html; do
+		timeout 120 chromium --headless --no-sandbox --disable-gpu --window-size=1300,800 \
+			--virtual-time-budget=3000 --screenshot="${h%.html}.png" "file://$h" >/dev/null 2>&1 ||
+			warn "no screenshot of ${h#"$TOP"/}"
 	done
 fi
 python3 -B "$TOP/scripts/profile-reduce.py" "$out" "$res" "${names[@]}" >"$TOP/results/profile.md"

@@ -57,6 +57,10 @@ def main(d):
             if r['row'] not in order:
                 order.append(r['row'])
     kernels = sorted({k for r in rows.values() for k in r})
+    loads = []
+    for p in sorted(glob.glob(os.path.join(d, 'logs', '*.load'))):
+        with open(p) as f:
+            loads.append('%s %s' % (os.path.basename(p)[:-5], f.read().split()[0]))
     print('## Latency under a flood (cyclictest)\n')
     print('Wakeup latency of cyclictest (SCHED_FIFO 95, mlocked, one thread) on '
           'one CPU while the bench floods page requests on the other (the PRQ '
@@ -71,6 +75,8 @@ def main(d):
               'cyclictest %s, notifier %s' % (k, i.get('kernel'), i.get('cpus'), i.get('cpu'),
                                               i.get('secs'), i.get('interval'), i.get('cyclictest'),
                                               'built' if i.get('notify') == '1' else 'absent'))
+    if loads:
+        print('- host load average (1 min) when each boot started: ' + ', '.join(loads))
     print()
     print('| row | kernel | runs | p99 us (median) | max us (median) | avg us | '
           'p99 per run | max per run | flood rounds per run |')
@@ -82,7 +88,7 @@ def main(d):
             if not rs:
                 continue
             p = [r[1] if r[1] is not None else 10 ** 9 for r in rs]
-            med = statistics.median_low(p)
+            med = statistics.median_low(p)  # an even count: the lower middle
             print('| %s | %s | %d | %s | %d | %.1f | %s | %s | %s |' % (
                 row, k, len(rs), fmt(None if med == 10 ** 9 else med),
                 statistics.median_low([r[2] for r in rs]),
@@ -90,12 +96,14 @@ def main(d):
                 ' '.join(fmt(r[1]) for r in rs), ' '.join(str(r[2]) for r in rs),
                 ' '.join(str(r[5]) for r in rs)))
     print()
-    print('Rows: idle = no flood (the control); success, fail-ro (writes to '
+    print('Medians of an even number of runs are the lower middle value. Rows: idle = no flood (the control); success, fail-ro (writes to '
           'read-only pages: every request fails), mixed (10% fail-ro) = the '
           'bench flood; +notify = the same with a failure notifier registered '
           '(patched kernel only). Under QEMU TCG these latencies carry the '
           'emulator\'s own jitter (vCPU threads share 2 host cores): compare '
-          'rows and kernels against the idle control, not against bare metal.')
+          'rows and kernels against the idle control of the same kernel, and '
+          'distrust any difference smaller than the spread of that control '
+          'across runs.')
 
 
 if __name__ == '__main__':

@@ -25,6 +25,7 @@ if [ "${TARGET:-qemu}" = host ]; then
 	command -v cyclictest >/dev/null || die "cyclictest missing; run: apt-get install rt-tests"
 	for i in $(seq 1 "$runs"); do
 		name=host-$(uname -r)-$i
+		cut -d' ' -f1-3 /proc/loadavg >"$out/logs/$name.load"
 		IFS=, read -r -a args <<<"tag=$name${RT_ARGS:+,$RT_ARGS}"
 		GUEST_LIB=$TOP/guest/lib.sh BENCH_DIR=$BUILD/guest-extra/$k/bench \
 			sh "$TOP/guest/jobs/rt.sh" "${args[@]}" | tee "$out/logs/$name.log" |
@@ -38,6 +39,7 @@ else
 	for i in $(seq 1 "$runs"); do
 		for k in "${kernels[@]}"; do
 			name=$k-$i
+			cut -d' ' -f1-3 /proc/loadavg >"$out/logs/$name.load"
 			GUEST_ARGS="tag=$name${RT_ARGS:+,$RT_ARGS}" QEMU_TIMEOUT=${QEMU_TIMEOUT:-900} \
 				"$TOP/scripts/qemu.sh" "$k" smp rt "$out/logs/$name.log"
 			"$TOP/scripts/guest-files.py" "$out/logs/$name.log" "$out/files/$name" >/dev/null

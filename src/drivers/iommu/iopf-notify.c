@@ -16,9 +16,11 @@
  *    the fault side fills and a per-CPU work item drains.
  *
  * Locking: the table is read under RCU (xa_load()); registration and
- * unregistration are serialized by iopf_notify_lock. A ring has a single
- * producer, the fault side on that CPU with interrupts off, and a single
- * consumer, that CPU's work item, so kfifo needs no lock. The fault side
+ * unregistration are serialized by iopf_notify_lock. A ring has one
+ * producer, the fault side on that CPU, and one consumer, that CPU's work
+ * item; a raw spinlock per ring, taken with interrupts off, orders them
+ * even when the work item runs on another CPU (CPU hotplug unbinds it)
+ * and costs an uncontended lock on the failure path only. The fault side
  * never sleeps, never allocates and never waits for a callback: a full
  * ring counts a drop against the notifier.
  *
@@ -47,6 +49,7 @@
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
 #include "iopf-notify.h"
@@ -89,6 +92,8 @@ struct iopf_notify_entry {
 
 struct iopf_notify_cpu {
 	struct work_struct work;
+	/* orders the ring's producer and consumer */
+	raw_spinlock_t lock;
 	DECLARE_KFIFO_PTR(ring, struct iopf_notify_entry);
 };
 
@@ -111,10 +116,17 @@ static void iopf_notify_work(struct work_struct *work)
 	struct iopf_notify_cpu *pc = container_of(work, struct iopf_notify_cpu,
 						  work);
 	struct iopf_notify_entry e;
+	unsigned int got;
 
-	while (kfifo_get(&pc->ring, &e)) {
-		struct iopf_notifier *n = e.notifier;
+	for (;;) {
+		struct iopf_notifier *n;
 
+		raw_spin_lock_irq(&pc->lock);
+		got = kfifo_get(&pc->ring, &e);
+		raw_spin_unlock_irq(&pc->lock);
+		if (!got)
+			break;
+		n = e.notifier;
 		if (READ_ONCE(n->dead)) {
 			atomic_long_inc(&n->dropped);
 			continue;
@@ -147,6 +159,7 @@ static int iopf_notify_setup(void)
 		if (ret)
 			goto err_free_rings;
 		INIT_WORK(&pc->work, iopf_notify_work);
+		raw_spin_lock_init(&pc->lock);
 	}
 
 	iopf_notify_debugfs = debugfs_create_dir("iopf_notify", NULL);
@@ -169,11 +182,15 @@ static void iopf_notify_enqueue(struct iopf_notifier *n,
 	struct iopf_notify_entry e = { .notifier = n, .record = *record };
 	struct iopf_notify_cpu *pc;
 	unsigned long flags;
+	bool queued;
 
 	atomic_long_inc(&n->generated);
 	local_irq_save(flags);
 	pc = this_cpu_ptr(&iopf_notify_cpus);
-	if (kfifo_put(&pc->ring, e))
+	raw_spin_lock(&pc->lock);
+	queued = kfifo_put(&pc->ring, e);
+	raw_spin_unlock(&pc->lock);
+	if (queued)
 		queue_work_on(smp_processor_id(), iopf_notify_wq, &pc->work);
 	else
 		atomic_long_inc(&n->dropped);
