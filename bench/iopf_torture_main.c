@@ -12,15 +12,18 @@
  *              flooder thread sends succeeding and failing page requests
  *              (read-only VMA, no VMA, PASID without handler, rejected by
  *              the IOMMU driver) from the RIDs of @nr_devs mock devices of
- *              @rids_per_dev RIDs each, and a churn thread registers and
- *              unregisters notifiers and removes and re-adds mock devices
- *              with notifications pending. Checked: per registration,
+ *              @rids_per_dev RIDs each, now and then a burst of rejected
+ *              requests from one RID that overflows the ring (drops), and
+ *              a churn thread registers and unregisters notifiers and
+ *              removes and re-adds mock devices with notifications
+ *              pending. Checked: per registration,
  *              generated == delivered + dropped and delivered == callbacks
  *              seen (whenever a registration is quiesced); no callback
  *              after its unregistration returned (the data is poisoned and
  *              freed right after, so KASAN reports a late access); a RID
- *              never sees another RID's fault; a succeeding request is
- *              never reported; every request gets exactly one response.
+ *              never sees another RID's fault; a record's source and code
+ *              match what its request was made to do; a succeeding request
+ *              is never reported; every request gets exactly one response.
  *  storm       @storm_count failing requests from one RID on CPU
  *              @storm_cpu while a victim thread on every CPU sends one
  *              failing request from its own RID per millisecond; reports
@@ -174,6 +177,7 @@ static struct iopf_torture {
 	atomic_long_t unreg_quiesced;
 	atomic_long_t unreg_hot;
 	atomic_long_t readds;
+	atomic_long_t bursts;
 	atomic_long_t counter_checks;
 	long total_generated;
 	long total_delivered;
@@ -183,6 +187,7 @@ static struct iopf_torture {
 	atomic_long_t late_callbacks;
 	atomic_long_t foreign_rid;
 	atomic_long_t bad_addr;
+	atomic_long_t wrong_source;
 	atomic_long_t success_reported;
 	atomic_long_t counter_mismatch;
 	atomic_long_t callback_mismatch;
@@ -199,6 +204,7 @@ static unsigned long iopf_torture_errors(void)
 	return atomic_long_read(&tt.late_callbacks) +
 	       atomic_long_read(&tt.foreign_rid) +
 	       atomic_long_read(&tt.bad_addr) +
+	       atomic_long_read(&tt.wrong_source) +
 	       atomic_long_read(&tt.success_reported) +
 	       atomic_long_read(&tt.counter_mismatch) +
 	       atomic_long_read(&tt.callback_mismatch) +
@@ -227,7 +233,10 @@ static u32 iopf_torture_index_rid(unsigned int idx)
 	       idx % rids_per_dev;
 }
 
-/* Each RID has its own page in each mapping: the address names the RID */
+/*
+ * Each RID has its own page in each mapping, and the range with no VMA has
+ * a part per kind: the address names the RID and what the request was.
+ */
 static u64 iopf_torture_addr(unsigned int idx, enum iopf_torture_kind kind)
 {
 	unsigned long base;
@@ -239,8 +248,14 @@ static u64 iopf_torture_addr(unsigned int idx, enum iopf_torture_kind kind)
 	case IOPF_TORTURE_RO:
 		base = tt.ro;
 		break;
-	default:
+	case IOPF_TORTURE_NOVMA:
 		base = tt.hole;
+		break;
+	case IOPF_TORTURE_NOHANDLER:
+		base = tt.hole + tt.len;
+		break;
+	default:
+		base = tt.hole + 2 * tt.len;
 		break;
 	}
 	return base + (u64)idx * PAGE_SIZE;
@@ -260,11 +275,11 @@ static int iopf_torture_map(unsigned int nr_pages)
 	if (IS_ERR_VALUE(tt.ro))
 		goto err_rw;
 	/* A range that was mapped, then unmapped: no VMA */
-	tt.hole = vm_mmap(NULL, 0, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
-			  0);
+	tt.hole = vm_mmap(NULL, 0, 3 * len, PROT_READ,
+			  MAP_PRIVATE | MAP_ANONYMOUS, 0);
 	if (IS_ERR_VALUE(tt.hole))
 		goto err_ro;
-	vm_munmap(tt.hole, len);
+	vm_munmap(tt.hole, 3 * len);
 	return 0;
 
 err_ro:
@@ -294,10 +309,18 @@ static void iopf_torture_page_response(struct device *dev,
 		wake_up(&tt.inflight_wq);
 }
 
+/* What reports a request of each part of the range with no VMA */
+static const u16 iopf_torture_hole_source[] = {
+	IOPF_FAILURE_RESPONSE,		/* no VMA: the SVA handler answers */
+	IOPF_FAILURE_NO_HANDLER,	/* no handler for the PASID */
+	IOPF_FAILURE_REJECTED,		/* the IOMMU driver answers */
+};
+
 static void iopf_torture_check_record(const struct iopf_failure *f,
 				      struct iopf_torture_slot *slot)
 {
 	int idx = iopf_torture_rid_index(f->rid);
+	u16 source;
 	u64 rel;
 
 	if (idx < 0 || idx / rids_per_dev != slot->idx) {
@@ -313,16 +336,28 @@ static void iopf_torture_check_record(const struct iopf_failure *f,
 			       f->rid, f->addr);
 		return;
 	}
-	if (f->addr >= tt.ro && f->addr < tt.ro + tt.len)
+	if (f->addr >= tt.ro && f->addr < tt.ro + tt.len) {
 		rel = f->addr - tt.ro;
-	else if (f->addr >= tt.hole && f->addr < tt.hole + tt.len)
-		rel = f->addr - tt.hole;
-	else
+		source = IOPF_FAILURE_RESPONSE;
+	} else if (f->addr >= tt.hole && f->addr < tt.hole + 3 * tt.len) {
+		rel = (f->addr - tt.hole) % tt.len;
+		source = iopf_torture_hole_source[(f->addr - tt.hole) / tt.len];
+	} else {
 		rel = U64_MAX;
-	if (rel / PAGE_SIZE != idx &&
-	    atomic_long_inc_return(&tt.bad_addr) <= 5)
-		pr_err("RID %#x got the fault at %#llx of another RID\n",
-		       f->rid, f->addr);
+		source = U16_MAX;
+	}
+	if (rel / PAGE_SIZE != idx) {
+		if (atomic_long_inc_return(&tt.bad_addr) <= 5)
+			pr_err("RID %#x got the fault at %#llx of another RID\n",
+			       f->rid, f->addr);
+		return;
+	}
+	if ((f->source != source ||
+	     (f->code != IOMMU_PAGE_RESP_INVALID &&
+	      f->code != IOMMU_PAGE_RESP_FAILURE)) &&
+	    atomic_long_inc_return(&tt.wrong_source) <= 5)
+		pr_err("RID %#x addr %#llx: source %u code %u, expected source %u\n",
+		       f->rid, f->addr, f->source, f->code, source);
 }
 
 static void iopf_torture_callback(const struct iopf_failure *f, void *data)
@@ -605,9 +640,25 @@ static enum iopf_torture_kind iopf_torture_pick_kind(void)
 	return IOPF_TORTURE_REJECTED;
 }
 
+/*
+ * A burst of requests the IOMMU driver rejects, from one RID: reported at
+ * once on this CPU, more than a ring holds, so records are dropped.
+ */
+static void iopf_torture_burst(void)
+{
+	unsigned int idx = get_random_u32_below(tt.nr_rids);
+	unsigned int i, n = 256 + get_random_u32_below(512);
+
+	for (i = 0; i < n; i++)
+		iopf_torture_request(idx, IOPF_TORTURE_REJECTED);
+	atomic_long_inc(&tt.bursts);
+}
+
 static int iopf_torture_flooder(void *unused)
 {
 	while (!kthread_should_stop()) {
+		if (!get_random_u32_below(1024))
+			iopf_torture_burst();
 		iopf_torture_throttle();
 		iopf_torture_request(get_random_u32_below(tt.nr_rids),
 				     iopf_torture_pick_kind());
@@ -823,14 +874,14 @@ static void iopf_torture_print_stats(const char *tag)
 		sent[IOPF_TORTURE_NOVMA], sent[IOPF_TORTURE_NOHANDLER],
 		sent[IOPF_TORTURE_REJECTED], atomic_long_read(&tt.resp_success),
 		atomic_long_read(&tt.resp_fail), atomic_read(&tt.inflight));
-	pr_info("%s: notifiers: registrations %ld unregistrations %ld (quiesced %ld hot %ld) device re-adds %ld callbacks %ld\n",
+	pr_info("%s: notifiers: registrations %ld unregistrations %ld (quiesced %ld hot %ld) device re-adds %ld callbacks %ld bursts %ld\n",
 		tag, atomic_long_read(&tt.registrations),
 		atomic_long_read(&tt.unreg_quiesced) +
 		atomic_long_read(&tt.unreg_hot),
 		atomic_long_read(&tt.unreg_quiesced),
 		atomic_long_read(&tt.unreg_hot), atomic_long_read(&tt.readds),
-		atomic_long_read(&tt.callbacks));
-	pr_info("%s: checks: counter checks %ld (generated %ld delivered %ld dropped %ld) errors: counters %ld callbacks %ld late %ld foreign %ld wrong-addr %ld success-reported %ld setup %ld lost-responses %ld\n",
+		atomic_long_read(&tt.callbacks), atomic_long_read(&tt.bursts));
+	pr_info("%s: checks: counter checks %ld (generated %ld delivered %ld dropped %ld) errors: counters %ld callbacks %ld late %ld foreign %ld wrong-addr %ld wrong-source %ld success-reported %ld setup %ld lost-responses %ld\n",
 		tag, atomic_long_read(&tt.counter_checks), tt.total_generated,
 		tt.total_delivered, tt.total_dropped,
 		atomic_long_read(&tt.counter_mismatch),
@@ -838,6 +889,7 @@ static void iopf_torture_print_stats(const char *tag)
 		atomic_long_read(&tt.late_callbacks),
 		atomic_long_read(&tt.foreign_rid),
 		atomic_long_read(&tt.bad_addr),
+		atomic_long_read(&tt.wrong_source),
 		atomic_long_read(&tt.success_reported),
 		atomic_long_read(&tt.setup_errors), tt.lost_responses);
 }
@@ -1074,6 +1126,15 @@ out:
 	return ret;
 }
 
+/* The callback of the bad-input cases: counts into @data, if any */
+static void iopf_torture_bad_cb(const struct iopf_failure *f, void *data)
+{
+	atomic_long_t *count = data;
+
+	if (count)
+		atomic_long_inc(count);
+}
+
 /* --- fault injection */
 
 #ifdef CONFIG_FAULT_INJECTION
@@ -1091,8 +1152,29 @@ static const char * const iopf_torture_fi_stages[] = {
  * One cycle of the device setup and registration a driver does, with one
  * failing request in the middle. Returns the stage reached.
  */
+/*
+ * Unregister @dev; if its slots are still in the table afterwards (the
+ * unregistration failed silently), count it and unregister again with no
+ * failure injected, so that @reg may be freed.
+ */
+static void iopf_torture_fi_unregister(struct device *dev, u32 rid,
+				       unsigned int *silent)
+{
+	unsigned int nth;
+
+	iopf_failure_notifier_unregister(dev);
+	if (!xa_load(&tt.mock.iommu.iopf_notifiers, rid))
+		return;
+	(*silent)++;
+	nth = READ_ONCE(current->fail_nth);
+	WRITE_ONCE(current->fail_nth, 0);
+	iopf_failure_notifier_unregister(dev);
+	WRITE_ONCE(current->fail_nth, nth);
+}
+
 static enum iopf_torture_fi_stage iopf_torture_fi_cycle(int *err,
-							long *delivered)
+							long *delivered,
+							unsigned int *silent)
 {
 	u32 rids[2] = { IOPF_TORTURE_FI_RID, IOPF_TORTURE_FI_RID + 1 };
 	enum iopf_torture_fi_stage stage = IOPF_FI_DEV;
@@ -1146,7 +1228,7 @@ static enum iopf_torture_fi_stage iopf_torture_fi_cycle(int *err,
 	iopf_notify_flush();
 #endif
 	*delivered = atomic_long_read(&reg->delivered);
-	iopf_failure_notifier_unregister(&mdev->dev);
+	iopf_torture_fi_unregister(&mdev->dev, rids[0], silent);
 	iopf_torture_reg_kill(reg);
 out_unbind:
 	iopf_queue_flush_dev(&mdev->dev);
@@ -1164,8 +1246,11 @@ out_destroy:
 static int iopf_torture_run_failinject(void)
 {
 	unsigned int count[IOPF_FI_NR] = {}, nth, left = 0, cycles = 0;
-	unsigned int absorbed = 0, errors = 0, bad = 0;
+	unsigned int absorbed = 0, errors = 0, bad = 0, silent = 0, first = 0;
+	unsigned int silent_total = 0;
+	u32 rid = IOPF_TORTURE_FI_RID;
 	enum iopf_torture_fi_stage stage;
+	struct iopf_mock_dev *mdev;
 	long delivered;
 	int err, ret;
 
@@ -1175,11 +1260,32 @@ static int iopf_torture_run_failinject(void)
 	ret = iopf_torture_map(1);
 	if (ret)
 		return ret;
+
+	/*
+	 * Deterministic: the first allocation of an unregistration fails
+	 * (with failslab set to fail GFP_KERNEL allocations)
+	 */
+	mdev = iopf_mock_dev_create(&tt.mock, &rid, 1);
+	if (!IS_ERR(mdev)) {
+		if (!iopf_failure_notifier_register(&mdev->dev,
+						    iopf_torture_bad_cb, NULL)) {
+			WRITE_ONCE(current->fail_nth, 1);
+			iopf_torture_fi_unregister(&mdev->dev, rid, &first);
+			WRITE_ONCE(current->fail_nth, 0);
+		}
+		iopf_mock_dev_destroy(mdev);
+	}
+	pr_info("failinject: unregistration with its first allocation failing: %s\n",
+		first ? "returned with the notifier still registered" :
+			"unregistered");
+	if (first)
+		bad++;
+
 	for (nth = 1; nth <= failinject_max; nth++) {
 		if (fatal_signal_pending(current))
 			break;
 		WRITE_ONCE(current->fail_nth, nth);
-		stage = iopf_torture_fi_cycle(&err, &delivered);
+		stage = iopf_torture_fi_cycle(&err, &delivered, &silent);
 		left = READ_ONCE(current->fail_nth);
 		WRITE_ONCE(current->fail_nth, 0);
 		cycles++;
@@ -1189,6 +1295,13 @@ static int iopf_torture_run_failinject(void)
 			       nth);
 			bad++;
 			break;
+		}
+		if (silent) {
+			pr_err("failinject nth=%u: iopf_failure_notifier_unregister() returned with the notifier still registered\n",
+			       nth);
+			bad += silent;
+			silent_total += silent;
+			silent = 0;
 		}
 		if (stage == IOPF_FI_DONE && delivered != 1) {
 			pr_err("failinject nth=%u: registered, but %ld callbacks for one failure\n",
@@ -1218,10 +1331,11 @@ static int iopf_torture_run_failinject(void)
 		count[IOPF_FI_IOPF], count[IOPF_FI_SVA], count[IOPF_FI_BIND],
 		count[IOPF_FI_REG], absorbed, bad,
 		atomic_long_read(&tt.late_callbacks), tt.lost_responses);
-	pr_info("failinject: result cycles=%u sites=%u err_device_create=%u err_enable_iopf=%u err_enable_sva=%u err_sva_bind=%u err_notifier_register=%u absorbed=%u bad=%u covered=%u\n",
+	pr_info("failinject: result cycles=%u sites=%u err_device_create=%u err_enable_iopf=%u err_enable_sva=%u err_sva_bind=%u err_notifier_register=%u absorbed=%u bad=%u silent_unregister=%u first_alloc_unregister=%s covered=%u\n",
 		cycles, left ? nth - 1 : nth, count[IOPF_FI_DEV],
 		count[IOPF_FI_IOPF], count[IOPF_FI_SVA], count[IOPF_FI_BIND],
-		count[IOPF_FI_REG], absorbed, bad, left ? 1 : 0);
+		count[IOPF_FI_REG], absorbed, bad, silent_total,
+		first ? "left_registered" : "ok", left ? 1 : 0);
 	pr_info("%s failinject cycles=%u errors=%u bad=%u\n",
 		!bad && left && !iopf_torture_errors() ? "PASS" : "FAIL",
 		cycles, errors, bad + (unsigned int)iopf_torture_errors());
@@ -1248,13 +1362,6 @@ static void iopf_torture_bad(const char *name, const char *call, long expect,
 		iopf_torture_bad_failed++;
 	pr_info("badinput case=%s call=%s expect=%ld got=%ld %s\n", name, call,
 		expect, got, ok ? "PASS" : "FAIL");
-}
-
-static void iopf_torture_bad_cb(const struct iopf_failure *f, void *data)
-{
-	atomic_long_t *count = data;
-
-	atomic_long_inc(count);
 }
 
 /* Report one failure from @rid and return how many callbacks it caused */

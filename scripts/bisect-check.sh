@@ -7,7 +7,9 @@
 . "$(dirname "$0")/lib.sh"
 
 "$TOP/scripts/series.sh" --quiet
-stamp=$(hash_of "$BUILD/series" "$TOP/config/base.config" "$TOP/config/perf.config" "$0")
+# the cover letter does not change what is built
+stamp=$(hash_of $(ls "$BUILD"/series/*.patch | grep -v '/0000-cover-letter.patch$') \
+	"$TOP/config/base.config" "$TOP/config/perf.config" "$0")
 if [ "$(cat "$BUILD/bisect.stamp" 2>/dev/null)" = "$stamp" ]; then
 	say "bisect-check: series unchanged since the last clean check"
 	exit 0

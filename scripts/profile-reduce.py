@@ -8,6 +8,7 @@ RES/flame-NAME-MODE.folded (perf-scripts/flamegraph.sh). NAME is a kernel
 import glob
 import os
 import re
+import statistics
 import sys
 
 PRQ = re.compile(r'^(iopf_prq/\d+|irq/\d+-dmar\d+-prq|irq/\d+-AMD-Vi.*)$')
@@ -64,7 +65,9 @@ def folded(path):
 
 
 def clean(frame):
-    return re.sub(r'_\[k\]$', '', frame)
+    # perf 6.1 keeps "\0[module]" in the names of module symbols it read
+    # from a saved kallsyms
+    return re.sub(r'_\[k\]$', '', frame.split('\0')[0])
 
 
 def hot(stacks, keep):
@@ -82,7 +85,7 @@ def hot(stacks, keep):
 
 
 def ftrace_durations(path):
-    """the duration (us) of the first call of each TRACED function"""
+    """{function: [duration us of each call]} for the TRACED functions"""
     d = {}
     if not os.path.exists(path):
         return d
@@ -96,8 +99,8 @@ def ftrace_durations(path):
             if not m:
                 continue
             for fn in TRACED:
-                if fn not in d and (body == '} /* %s */' % fn or body == fn + '();'):
-                    d[fn] = float(m.group(1))
+                if body == '} /* %s */' % fn or body == fn + '();':
+                    d.setdefault(fn, []).append(float(m.group(1)))
     return d
 
 
@@ -115,8 +118,9 @@ def main(out, res, names):
           'code is on the profiled path.\n')
     for n in names:
         i = (info[n].get('info') or [{}])[0]
-        print('- %s: kernel %s, %s CPUs, sampling event `%s`, %s' % (
-            n, i.get('kernel'), i.get('cpus'), i.get('event'), i.get('perf', '').replace('_', ' ')))
+        print('- %s: kernel %s, %s CPUs, sampling event `%s` at %s Hz per CPU, %s' % (
+            n, i.get('kernel'), i.get('cpus'), i.get('event'), i.get('freq'),
+            i.get('perf', '').replace('_', ' ')))
         for fl in info[n].get('flood', []):
             print('  - flood %s: `%s`' % (fl['mode'], fl['cmd'].replace(',', ' ').strip()))
     ev = (info[names[0]].get('info') or [{}])[0].get('event')
@@ -191,10 +195,15 @@ def main(out, res, names):
     for n in names:
         for m in ('success', 'fail-ro'):
             d = ftrace_durations(os.path.join(out, n, m + '.ftrace.txt'))
-            print('| %s | %s | %s |' % (n, m, ' | '.join('%.1f' % d[f] if f in d else '-'
-                                                         for f in TRACED)))
-    print('\nDurations include function_graph\'s own cost on every traced call '
-          '(and TCG\'s): compare kernels, not to bare metal. The full traces:\n')
+            print('| %s | %s | %s |' % (n, m, ' | '.join(
+                '%.1f (%d)' % (statistics.median(d[f]), len(d[f])) if f in d else '-'
+                for f in TRACED)))
+    print('\nMedian duration over the traced calls (their number in brackets). '
+          'They include function_graph\'s own cost on every traced call, '
+          'TCG\'s, and any preemption inside the call (a wakeup in '
+          '`queue_work_on()` can hand the CPU to the woken worker): read the '
+          'traces for the call structure, and take costs from `make bench`. '
+          'The full traces:\n')
     for n in names:
         for m in ('success', 'fail-ro'):
             p = os.path.join(out, n, m + '.ftrace.txt')

@@ -14,7 +14,7 @@ wt=$KTREES/series
 out=$BUILD/series
 list=$TOP/patches/series
 [ -f "$list" ] || die "patches/series missing"
-stamp=$(hash_of "$list" "$TOP/patches/cover-letter.txt" "$TOP"/patches/*.patch "$TOP/src" "$TOP/include" "$0")
+stamp=$(hash_of "$list" "$TOP/patches/cover-letter.txt" "$TOP/RESULTS.md" "$TOP"/patches/*.patch "$TOP/src" "$TOP/include" "$0")
 [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ] && exit 0
 
 "$TOP/scripts/source.sh"
@@ -64,14 +64,58 @@ done
 rm -rf "$out"
 mkdir -p "$out"
 git format-patch -q --cover-letter --thread=shallow -o "$out" "$KTAG"..HEAD
-# fill the cover letter from patches/cover-letter.txt: first line is the subject
+# fill the cover letter from patches/cover-letter.txt: first line is the
+# subject; @@NUMBERS@@ becomes the success-path verdicts and code size of
+# the last `make bench` (RESULTS.md), never typed by hand
 cl=$out/0000-cover-letter.patch
-subj=$(head -n 1 "$TOP/patches/cover-letter.txt")
-python3 - "$cl" "$TOP/patches/cover-letter.txt" "$subj" <<'PY'
+python3 - "$cl" "$TOP/patches/cover-letter.txt" "$TOP/RESULTS.md" <<'PY'
+import os
+import re
 import sys
-path, body_path, subj = sys.argv[1:]
+path, body_path, results = sys.argv[1:]
+subj, body = open(body_path).read().split("\n", 1)
+nums = []
+if os.path.exists(results):
+    text = open(results).read()
+    date = re.search(r"\| date \(UTC\) \| ([^|]+) \|", text)
+    nums.append("From the last `make bench` (%s; QEMU TCG, emulated;"
+                " icount: 1 ns == 1 instruction):" % (date.group(1).strip() if date else "?"))
+    for line in text.splitlines():
+        if line.startswith("- ") and "icount" in line and (
+                "success path" in line or "fault-side cost" in line):
+            nums.append(" " + line.replace("**", ""))
+    m = re.search(r"## Code size.*?```\n(.*?)```", text, re.S)
+    if m:
+        nums.append(" code size (scripts/bloat-o-meter, baseline -> patched):")
+        obj = None
+        for line in m.group(1).splitlines():
+            if line.startswith("### "):
+                obj = line[4:]
+            elif obj and (line.startswith("add/remove") or line.startswith("new in")):
+                nums.append("   %s: %s" % (obj, line))
+else:
+    nums.append("(no RESULTS.md yet: run make bench)")
+designs = []
+if os.path.exists(results):
+    sect = re.search(r"## RID slots vs a domain-local hook.*?(?=\n## |\Z)", text, re.S)
+    if sect:
+        lines = sect.group(0).splitlines()
+        for i, line in enumerate(lines):
+            if line.startswith("### Cost per fault") or line.startswith("### Which failures"):
+                designs.append(line[4:] + ":")
+                for row in lines[i + 1:]:
+                    if row.startswith("### "):
+                        break
+                    if row.startswith("|") and ("---" in row or "workload" in row or "failure |" in row
+                                                or row.startswith("| success") or "fail-ro, registered" in row
+                                                or "Which" in line):
+                        designs.append(" " + row)
+                designs.append("")
+if not designs:
+    designs.append("(no comparison in RESULTS.md yet: run make bench)")
+body = body.strip("\n").replace("@@NUMBERS@@", "\n".join(nums))
+body = body.replace("@@DESIGNS@@", "\n".join(designs).rstrip())
 text = open(path).read()
-body = open(body_path).read().split("\n", 1)[1].strip("\n")
 text = text.replace("*** SUBJECT HERE ***", subj).replace("*** BLURB HERE ***", body)
 open(path, "w").write(text)
 PY

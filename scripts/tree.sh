@@ -11,7 +11,7 @@
 
 name=${1:?usage: tree.sh baseline|patched|domainhook}
 wt=$KTREES/$name
-series_inputs=("$TOP/patches/series" "$TOP/patches/cover-letter.txt" "$TOP"/patches/*.patch "$TOP/src" "$TOP/include")
+series_inputs=("$TOP/patches/series" "$TOP"/patches/*.patch "$TOP/src" "$TOP/include")
 case $name in
 baseline) inputs=("$TOP/patches/test-only") ;;
 patched)  inputs=("$TOP/patches/test-only" "${series_inputs[@]}") ;;

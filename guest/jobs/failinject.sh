@@ -39,18 +39,19 @@ badparam() {
 	p=$2
 	out=$(insmod $T/$m.ko $p 2>&1)
 	r=$?
-	err=$(echo "$out" | sed -n "s/.*: \([A-Z][a-z].*\)$/\1/p" | tail -n 1 | tr ' ' _)
+	# spaces in values are written as '~' (scripts/reliability.py turns them back)
+	err=$(echo "$out" | sed -n "s/.*: \([A-Z][a-z].*\)$/\1/p" | tail -n 1 | tr ' ' '~')
 	if [ $r = 0 ]; then
 		rmmod $m 2>/dev/null
 		v=FAIL
 		err=accepted
 	elif [ -d /sys/module/$m ]; then
 		v=FAIL
-		err=${err}_but_loaded
+		err=${err}~but~loaded
 	else
 		v=PASS
 	fi
-	msg=$(dmesg | grep "$m: " | tail -n 1 | sed "s/.*$m: //" | tr ' ' _)
+	msg=$(dmesg | grep "$m: " | tail -n 1 | sed "s/.*$m: //" | tr ' ' '~')
 	result test=badparam module=$m param=$p errno=${err:-none} message=${msg:-none} verdict=$v
 	[ $v = PASS ]
 }

@@ -14,7 +14,8 @@
 #   tag=NAME        copied into every result line
 #   modes=A+B       flood modes (default success+fail-ro+mixed)
 #   pages=N         pages per round (default 512)
-#   rounds=N        rounds per recorded flood (default 40)
+#   rounds=N        rounds per recorded flood (default 150)
+#   freq=N          samples per second per CPU (default 1999)
 #   stat=N          perf stat -r N (default 5)
 #   notify=0        never register the notifier
 # On a real host (scripts/profile.sh with TARGET=host) the same file runs
@@ -25,7 +26,8 @@
 tag=-
 modes=success+fail-ro+mixed
 pages=512
-rounds=40
+rounds=150
+freq=1999
 stat=5
 usenotify=1
 for a in "$@"; do
@@ -35,6 +37,7 @@ for a in "$@"; do
 	pages=*) pages=${a#pages=} ;;
 	rounds=*) rounds=${a#rounds=} ;;
 	stat=*) stat=${a#stat=} ;;
+	freq=*) freq=${a#freq=} ;;
 	notify=0) usenotify=0 ;;
 	esac
 done
@@ -42,10 +45,11 @@ B=${BENCH_DIR:-/bench}
 P=${PERF_SCRIPTS:-/perf-scripts}
 U=$B/iopf-bench-user
 W=$(mktemp -d)
+export PERF_FREQ=$freq
 fails=0
 
 ev=$(. "$P/lib.sh" && perf_event)
-result profile=info tag=$tag kernel=$(uname -r) cpus=$(nproc) event=$ev \
+result profile=info tag=$tag kernel=$(uname -r) cpus=$(nproc) event=$ev freq=$freq \
 	perf=$(perf version | tr ' ' _)
 
 if [ -z "${FLOOD:-}" ]; then
@@ -80,7 +84,7 @@ for m in $(echo "$modes" | tr + ' '); do
 		echo "FAILED: record $m"
 		fails=$((fails + 1))
 	fi
-	sh "$P/stat.sh" "$stat" $(flood "$m" $((rounds / 4 + 1))) >"$W/$m.stat.out" 2>"$W/$m.stat.txt" ||
+	sh "$P/stat.sh" "$stat" $(flood "$m" $((rounds / 8 + 1))) >"$W/$m.stat.out" 2>"$W/$m.stat.txt" ||
 		{ echo "FAILED: stat $m"; fails=$((fails + 1)); }
 	emit_file "$m.stat.txt" "$W/$m.stat.txt"
 	rm -f "$W/$m.data"

@@ -3,9 +3,11 @@
 # (/torture/iopf_torture.ko mode=storm) while victim RIDs on every CPU send
 # one failing request per millisecond, and cyclictest runs on CPU 1.
 # Before it, cyclictest alone for the same time gives the reference bound.
-# Reports slab (in-kernel and /proc/meminfo), the storm RID's and the
-# victims' counters, the debugfs counters sampled during the storm, and
-# both cyclictest maxima.
+# A control run with CPU 0 in a busy loop separates what a busy vCPU costs
+# the other one under TCG from what the storm costs. Reports slab
+# (in-kernel, /proc/meminfo and the caches that grew), the storm RID's and
+# the victims' counters, the debugfs counters sampled during the storm, and
+# the three cyclictest maxima.
 # Arguments: count=N (default 10000000), ref=SECONDS (cyclictest alone,
 # default 30), interval=US (cyclictest, default 1000)
 . /guest/lib.sh
@@ -38,10 +40,25 @@ cat /tmp/ct-ref.txt
 ref_max=$(ct_max /tmp/ct-ref.txt)
 ref_avg=$(ct_avg /tmp/ct-ref.txt)
 
+# Control: CPU 0 merely busy (a shell loop), no page request at all. Under
+# TCG a busy vCPU competes with the other one for the host's cores.
+echo "cyclictest on CPU 1 for ${ref}s with a busy loop on CPU 0"
+taskset -c 0 sh -c 'while :; do :; done' &
+hog=$!
+cyclictest -m -q -a 1 -t 1 -p 95 -i "$interval" -D "$ref" >/tmp/ct-hog.txt 2>&1
+kill $hog
+wait $hog 2>/dev/null
+cat /tmp/ct-hog.txt
+hog_max=$(ct_max /tmp/ct-hog.txt)
+hog_avg=$(ct_avg /tmp/ct-hog.txt)
+
+# slab caches (CONFIG_SLUB_DEBUG): name active_objs objsize
+slabs() { [ -r /proc/slabinfo ] && awk 'NR > 2 { print $1, $2 * $4 }' /proc/slabinfo | sort; }
+slabs >/tmp/slab-before.txt
 slab_before=$(slab_kb)
 cyclictest -m -q -a 1 -t 1 -p 95 -i "$interval" -D 100000 >/tmp/ct-storm.txt 2>&1 &
 ct=$!
-# the debugfs counters of every registration, once a second
+# the debugfs counters of every registration, every 2 s
 (
 	while :; do
 		for f in "$D"/*; do
@@ -50,7 +67,7 @@ ct=$!
 		done >/tmp/dbg.new 2>/dev/null
 		[ -s /tmp/dbg.new ] && mv /tmp/dbg.new /tmp/dbg.last
 		awk '/^Slab:/ { print $2 }' /proc/meminfo >>/tmp/slab.samples
-		sleep 1
+		sleep 2
 	done
 ) &
 sampler=$!
@@ -63,6 +80,7 @@ wait $sampler 2>/dev/null
 kill -INT $ct
 wait $ct 2>/dev/null
 slab_after=$(slab_kb)
+slabs >/tmp/slab-after.txt
 cat /tmp/ct-storm.txt
 storm_max=$(ct_max /tmp/ct-storm.txt)
 storm_avg=$(ct_avg /tmp/ct-storm.txt)
@@ -79,7 +97,15 @@ result test=storm meminfo_slab_before_kb=$slab_before meminfo_slab_max_kb=$slab_
 dmesg | grep 'iopf_torture: storm: victim' | sed 's/.*victim cpu \([0-9]*\) rid \([0-9a-fx]*\): sent \([0-9]*\) generated \([0-9]*\) delivered \([0-9]*\) dropped \([0-9]*\) callbacks \([0-9]*\)/@@RESULT test=storm victim_cpu=\1 rid=\2 sent=\3 generated=\4 delivered=\5 dropped=\6 callbacks=\7/'
 storm_rid=$(head -n 1 /tmp/dbg.last 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if ($i == "generated:") print $(i + 1) }')
 result test=storm debugfs_last_sample_storm_generated=${storm_rid:-none}
-result test=storm cyclictest_interval_us=$interval cyclictest_ref_s=$ref cyclictest_ref_avg_us=$ref_avg cyclictest_ref_max_us=$ref_max cyclictest_storm_s=$el cyclictest_storm_avg_us=$storm_avg cyclictest_storm_max_us=$storm_max
+result test=storm cyclictest_interval_us=$interval cyclictest_ref_s=$ref cyclictest_ref_avg_us=$ref_avg cyclictest_ref_max_us=$ref_max cyclictest_hog_avg_us=$hog_avg cyclictest_hog_max_us=$hog_max cyclictest_storm_s=$el cyclictest_storm_avg_us=$storm_avg cyclictest_storm_max_us=$storm_max
+# the caches that grew most during the storm (bytes)
+if [ -s /tmp/slab-before.txt ]; then
+	awk 'NR == FNR { b[$1] = $2; next } { d = $2 - b[$1]; if (d != 0) print d, $1, b[$1] + 0, $2 }' \
+		/tmp/slab-before.txt /tmp/slab-after.txt | sort -rn | head -n 8 |
+		while read -r d name b a; do
+			result test=storm slab_cache=$name bytes_before=$b bytes_after=$a growth=$d
+		done
+fi
 result test=storm verdict=$(echo "$verdict" | tr ' ' ,)
 
 storm_pass() {
