@@ -4,7 +4,9 @@
 # graph (Brendan Gregg's red/blue kind) of two folded-stack files made by
 # flamegraph.sh: the frames are NEW's, the colour is the change of each
 # frame's share from BASE (red: more, blue: less, orange: new), BASE scaled
-# to NEW's total. Rendered by npm's d3-flame-graph (its computeDelta and
+# to NEW's total. The comm (first frame of each folded stack) is left out
+# unless DIFF_COMM=1: worker threads change names and pids from run to run,
+# functions do not. Rendered by npm's d3-flame-graph (its computeDelta and
 # differentialColorMapper), inlined so the page works offline. Frames found
 # only in BASE have no width in NEW: diff.sh / the .folded files show them.
 . "$(dirname "$0")/lib.sh"
@@ -13,16 +15,20 @@
 here=$(cd "$(dirname "$0")" && pwd)
 d3=${NPM_PREFIX:-$here/../build/npm}/node_modules
 [ -f "$d3/d3-flame-graph/dist/d3-flamegraph.min.js" ] || die "no npm d3-flame-graph; run perf-scripts/deps.sh"
-exec python3 - "$1" "$2" "$3" "$d3" <<'PY'
+exec python3 - "$1" "$2" "$3" "$d3" "${DIFF_COMM:-0}" <<'PY'
 import json, os, sys
 
-base_f, new_f, out, d3 = sys.argv[1:]
+base_f, new_f, out, d3, keep_comm = sys.argv[1:]
 
 def folded(path):
     stacks = {}
     with open(path) as f:
         for line in f:
             stack, _, n = line.rstrip('\n').rpartition(' ')
+            # perf 6.1 leaves "\0[module]" in module symbols read from a
+            # saved kallsyms
+            frames = [fr.split('\0')[0] for fr in stack.split(';')]
+            stack = ';'.join(frames if keep_comm == '1' else frames[1:])
             if stack:
                 stacks[stack] = stacks.get(stack, 0) + int(n)
     return stacks

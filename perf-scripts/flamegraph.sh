@@ -39,6 +39,7 @@ ln -s "$data" "$tmp/perf.data"
 case $out in /*) ;; *) out=$PWD/$out ;; esac
 (cd "$tmp" && "$PERF" script -i perf.data $ks --comms="$busy" \
 	-s "$py/flamegraph.py" -- --template "$tpl" -o "$out.html" >/dev/null)
+# perf 6.1 names a module symbol read from a saved kallsyms "sym\0[module]"
 "$PERF" script -i "$data" $ks --comms="$busy" -s "$py/stackcollapse.py" \
-	-- --kernel >"$out.folded"
+	-- --kernel | tr '\000' ' ' >"$out.folded"
 ls "$out".*

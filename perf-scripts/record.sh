@@ -10,8 +10,5 @@
 out=$1
 shift
 ev=$(perf_event)
-# a kernel without CONFIG_EVENTFD: see noeventfd.c (built into the guest only)
-so=$(cd "$(dirname "$0")" && pwd)/noeventfd.so
-[ -f "$so" ] && export LD_PRELOAD="$so"
 echo "record.sh: event $ev, ${PERF_FREQ:-997} Hz, -g -a, into $out" >&2
 exec "$PERF" record -q -e "$ev" -F "${PERF_FREQ:-997}" -g -a -o "$out" -- "$@"

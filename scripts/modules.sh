@@ -3,7 +3,8 @@
 # modules.sh KERNEL: build the bench/ modules (iopf_bench, iopf_torture,
 # iopf_uacce) and the static user-space programs against KERNEL, into
 # build/guest-extra/KERNEL/bench/, which scripts/initramfs.sh puts into that
-# kernel's guest. The one place that builds our out-of-tree code.
+# kernel's guest, with a copy of perf-scripts/. The one place that builds
+# our out-of-tree code for the guests.
 . "$(dirname "$0")/lib.sh"
 
 k=${1:?usage: modules.sh KERNEL}
@@ -12,10 +13,10 @@ obj=$(kernel_objdir "$k")
 [ -f "$obj/.build-stamp" ] || die "kernel $k is not built; run: scripts/kbuild.sh $k"
 m=$BUILD/mod/$k
 extra=$BUILD/guest-extra/$k/bench
-stamp=$(hash_of "$TOP/bench" "$obj/.build-stamp" "$0")
+stamp=$(hash_of "$TOP/bench" "$TOP/perf-scripts" "$obj/.build-stamp" "$0")
 [ "$(cat "$m/.stamp" 2>/dev/null)" = "$stamp" ] && [ -d "$extra" ] && exit 0
 
-rm -rf "$m" "$extra"
+rm -rf "$m" "$extra" "$BUILD/guest-extra/$k/perf-scripts"
 mkdir -p "$m" "$extra"
 # a private copy: kbuild writes its objects next to the sources
 cp "$TOP"/bench/Kbuild "$TOP"/bench/*.h "$m/"
@@ -37,5 +38,7 @@ if grep -q UACCE_CMD_GET_FAULT "$m/hdr/include/misc/uacce/uacce.h" 2>/dev/null; 
 	gcc "${cflags[@]}" -o "$extra/iopf-uacce-user" "$TOP/bench/iopf-uacce-user.c" ||
 		die "bench/iopf-uacce-user.c does not build against $k"
 fi
+# perf-scripts/ for the profile and rt jobs, as /perf-scripts
+cp -r "$TOP/perf-scripts" "$BUILD/guest-extra/$k/perf-scripts"
 echo "$stamp" >"$m/.stamp"
 say "modules: $(cd "$extra" && echo *) for $k"

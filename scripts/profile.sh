@@ -27,7 +27,7 @@ mkdir -p "$out/logs" "$res"
 
 if [ "${TARGET:-qemu}" = host ]; then
 	k=${PROFILE_KERNEL:-patched-perf}
-	"$TOP/scripts/guest-extra.sh" "$k"
+	"$TOP/scripts/modules.sh" "$k"
 	name=host-$(uname -r)
 	IFS=, read -r -a args <<<"tag=$name${PROFILE_ARGS:+,$PROFILE_ARGS}"
 	GUEST_LIB=$TOP/guest/lib.sh BENCH_DIR=$BUILD/guest-extra/$k/bench \
@@ -37,7 +37,7 @@ if [ "${TARGET:-qemu}" = host ]; then
 else
 	names=()
 	for k in "${kernels[@]}"; do
-		"$TOP/scripts/guest-extra.sh" "$k"
+		"$TOP/scripts/modules.sh" "$k"
 		GUEST_ARGS="tag=$k${PROFILE_ARGS:+,$PROFILE_ARGS}" QEMU_TIMEOUT=${QEMU_TIMEOUT:-1200} \
 			"$TOP/scripts/qemu.sh" "$k" smp profile "$out/logs/$k.log"
 		names+=("$k")

@@ -10,7 +10,7 @@
 # e.g. "secs=30,interval=500"), RT_OUT (default build/rt).
 # TARGET=host: run the same job on this machine, once (RT_RUNS times), on
 # the kernel it booted: it must be our patched-perf build, whose bench module
-# guest-extra.sh builds (see perf-scripts/README.md); tag host-`uname -r`.
+# modules.sh builds (see perf-scripts/README.md); tag host-`uname -r`.
 . "$(dirname "$0")/lib.sh"
 
 runs=${RT_RUNS:-2}
@@ -21,7 +21,7 @@ mkdir -p "$out/logs" "$out/files"
 
 if [ "${TARGET:-qemu}" = host ]; then
 	k=${RT_KERNEL:-patched-perf}
-	"$TOP/scripts/guest-extra.sh" "$k"
+	"$TOP/scripts/modules.sh" "$k"
 	command -v cyclictest >/dev/null || die "cyclictest missing; run: apt-get install rt-tests"
 	for i in $(seq 1 "$runs"); do
 		name=host-$(uname -r)-$i
@@ -34,7 +34,7 @@ if [ "${TARGET:-qemu}" = host ]; then
 	done
 else
 	for k in "${kernels[@]}"; do
-		"$TOP/scripts/guest-extra.sh" "$k"
+		"$TOP/scripts/modules.sh" "$k"
 	done
 	for i in $(seq 1 "$runs"); do
 		for k in "${kernels[@]}"; do
