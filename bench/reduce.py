@@ -463,8 +463,13 @@ def main():
     for name in SECTIONS:
         path = os.path.join(a.plots, name)
         if os.path.exists(path):
+            body = open(path).read()
+            cut = body.find('<!-- end of the RESULTS.md part -->')
+            if cut >= 0:
+                tail = body[cut:].split('\n', 2)
+                body = body[:cut] + (tail[1] if len(tail) > 1 else '')
             w('')
-            w(open(path).read().rstrip('\n'))
+            w(body.rstrip('\n'))
     with open(a.out, 'w') as f:
         f.write('\n'.join(out) + '\n')
     print(f'reduce.py: {len(runs)} runs, {len(vals)} (kernel, mode, configuration) cells -> {a.out}')

@@ -17,10 +17,7 @@ fi
 rm -f "$BUILD/bisect.stamp"
 wt=$KTREES/bisect
 obj=$wt/obj-perf
-if [ ! -e "$wt/.git" ]; then
-	rm -rf "$wt"
-	git -C "$KREPO" worktree add -q --detach "$wt" "$KTAG"
-fi
+worktree bisect
 commits=$(git -C "$KTREES/series" rev-list --reverse "$KTAG"..series)
 n=$(echo "$commits" | wc -l)
 frag=$(mktemp)

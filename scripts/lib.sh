@@ -46,7 +46,19 @@ hash_of() {
 	done | sed "s|$TOP/||" | sha256sum | cut -c1-16
 }
 
-# The three kernels we build: name -> tree and config flavour.
+# worktree NAME: make $KTREES/NAME a git worktree of $KREPO (detached at
+# $KTAG) if it is not one; unpacks the kernel source first if needed.
+worktree() {
+	local wt=$KTREES/$1
+	"$TOP/scripts/source.sh"
+	mkdir -p "$KTREES"
+	[ -e "$wt/.git" ] && return 0
+	rm -rf "$wt"
+	git -C "$KREPO" worktree prune
+	git -C "$KREPO" worktree add -q --detach "$wt" "$KTAG"
+}
+
+# The kernels we build: name -> tree and config flavour.
 kernel_tree()   { case $1 in baseline-perf) echo baseline ;; patched-perf|patched-debug) echo patched ;; domainhook-perf) echo domainhook ;; *) die "unknown kernel '$1' (baseline-perf, patched-perf, patched-debug, domainhook-perf)" ;; esac; }
 kernel_flavour(){ echo "${1##*-}"; }
 kernel_objdir() { echo "$KTREES/$(kernel_tree "$1")/obj-$(kernel_flavour "$1")"; }

@@ -189,6 +189,10 @@ def main(out, res, names):
                 ' ([png](%s))' % rel(d + '.png') if os.path.exists(d + '.png') else ''))
         print('- %s: %s' % (m, ', '.join(links)))
 
+    # RESULTS.md takes this file up to here; the traces stay in results/profile.md
+    print('\n<!-- end of the RESULTS.md part -->')
+    print('The function_graph traces of one page request and the perf reports of '
+          'the PRQ path follow in `results/profile.md`.')
     print('\n### One page request, function_graph (perf-scripts/ftrace-graph.sh)\n')
     print('| kernel | request | ' + ' | '.join('`%s` us' % f for f in TRACED) + ' |')
     print('|---|---|' + '---|' * len(TRACED))

@@ -17,13 +17,7 @@ list=$TOP/patches/series
 stamp=$(hash_of "$list" "$TOP/patches/cover-letter.txt" "$TOP/RESULTS.md" "$TOP"/patches/*.patch "$TOP/src" "$TOP/include" "$0")
 [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ] && exit 0
 
-"$TOP/scripts/source.sh"
-mkdir -p "$KTREES"
-if [ ! -e "$wt/.git" ]; then
-	rm -rf "$wt"
-	git -C "$KREPO" worktree prune
-	git -C "$KREPO" worktree add -q --detach "$wt" "$KTAG"
-fi
+worktree series
 cd "$wt"
 git am --abort >/dev/null 2>&1 || true
 git checkout -q -f -B series "$KTAG"

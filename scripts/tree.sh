@@ -21,13 +21,7 @@ esac
 stamp=$(hash_of "${inputs[@]}" "$TOP/scripts/tree.sh" "$TOP/scripts/series.sh")
 [ -f "$wt.stamp" ] && [ "$(cat "$wt.stamp")" = "$stamp" ] && [ -e "$wt/.git" ] && exit 0
 
-"$TOP/scripts/source.sh"
-mkdir -p "$KTREES"
-if [ ! -e "$wt/.git" ]; then
-	rm -rf "$wt"
-	git -C "$KREPO" worktree prune
-	git -C "$KREPO" worktree add -q --detach "$wt" "$KTAG"
-fi
+worktree "$name"
 cd "$wt"
 git am --abort >/dev/null 2>&1 || true
 # Only files that differ are rewritten: kbuild rebuilds just what changed.
