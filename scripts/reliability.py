@@ -137,8 +137,8 @@ def storm_section(r, out):
                f"0x100 on CPU 0, in {ms / 1000:.1f} s ({sent * 1000 // ms:,}/s) on the debug "
                f"kernel under TCG. The brief asked for 10,000,000: "
                + ("done." if sent >= 10000000 else
-                  f"reduced {10000000 / sent:.1f}x, because at this rate 10^7 would take "
-                  f"{10000000 * ms / sent / 60000:.0f} minutes (> 10).")
+                  f"reduced {10000000 / sent:.1f}x (STORM_COUNT={sent}); at this rate 10^7 "
+                  f"would take {10000000 * ms / sent / 60000:.1f} minutes.")
                )
     out.append(f"- Storm RID: generated {int(res['generated']):,}, delivered "
                f"{int(res['delivered']):,}, dropped {int(res['dropped']):,} "
@@ -193,7 +193,12 @@ def storm_section(r, out):
                       f"{'yes' if int(res['cyclictest_storm_max_us'] or 0) <= int(res['cyclictest_hog_max_us'] or 0) else 'no'}")
                    + ". TCG runs each vCPU as a host thread on a 2-core host shared with "
                      "other work, so these are upper bounds of the emulator, not of the "
-                     "kernel; run guest/jobs/storm.sh on hardware for the real bound.")
+                     "kernel"
+                   + ("" if res['cyclictest_storm_s'] == res['cyclictest_ref_s'] else
+                      f"; the storm run lasted {res['cyclictest_storm_s']} s against "
+                      f"{res['cyclictest_ref_s']} s for the others, and a longer run meets more "
+                      f"host preemptions")
+                   + "; run guest/jobs/storm.sh on hardware for the real bound.")
     out.append('')
 
 
