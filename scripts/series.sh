@@ -66,52 +66,78 @@ python3 - "$cl" "$TOP/patches/cover-letter.txt" "$TOP/RESULTS.md" <<'PY'
 import os
 import re
 import sys
+import textwrap
 path, body_path, results = sys.argv[1:]
 subj, body = open(body_path).read().split("\n", 1)
+text = open(results).read() if os.path.exists(results) else ""
+
+
+def para(line, indent=" - "):
+    return textwrap.fill(line, width=72, initial_indent=indent,
+                         subsequent_indent=" " * len(indent))
+
+
+def cells(row):
+    return [c.strip() for c in row.strip().strip("|").split("|")]
+
+
 nums = []
-if os.path.exists(results):
-    text = open(results).read()
+if text:
     date = re.search(r"\| date \(UTC\) \| ([^|]+) \|", text)
-    nums.append("From the last `make bench` (%s; QEMU TCG, emulated;"
-                " icount: 1 ns == 1 instruction):" % (date.group(1).strip() if date else "?"))
+    nums.append(para("From the last `make bench` (%s; QEMU TCG, emulated; icount:"
+                     " 1 ns == 1 instruction):" % (date.group(1).strip() if date else "?"), ""))
     for line in text.splitlines():
         if line.startswith("- ") and "icount" in line and (
                 "success path" in line or "fault-side cost" in line):
-            nums.append(" " + line.replace("**", ""))
+            nums.append(para(line[2:].replace("**", "").replace("`", "")))
     m = re.search(r"## Code size.*?```\n(.*?)```", text, re.S)
     if m:
-        nums.append(" code size (scripts/bloat-o-meter, baseline -> patched):")
+        nums.append(" - code size, scripts/bloat-o-meter baseline -> patched (bytes):")
         obj = None
         for line in m.group(1).splitlines():
             if line.startswith("### "):
-                obj = line[4:]
-            elif obj and (line.startswith("add/remove") or line.startswith("new in")):
-                nums.append("   %s: %s" % (obj, line))
+                obj = line[4:].replace("drivers/iommu/", "")
+            elif obj and line.startswith("add/remove"):
+                nums.append("     %-16s %s" % (obj, line.split("up/down: ")[-1]))
+            elif obj and line.startswith("new in"):
+                nums.append("     %-16s new: %s" % (obj, line.split(": ", 1)[-1]))
 else:
     nums.append("(no RESULTS.md yet: run make bench)")
+
 designs = []
-if os.path.exists(results):
-    sect = re.search(r"## RID slots vs a domain-local hook.*?(?=\n## |\Z)", text, re.S)
-    if sect:
-        lines = sect.group(0).splitlines()
-        for i, line in enumerate(lines):
-            if line.startswith("### Cost per fault") or line.startswith("### Which failures"):
-                designs.append(line[4:] + ":")
-                for row in lines[i + 1:]:
-                    if row.startswith("### "):
-                        break
-                    if row.startswith("|") and ("---" in row or "workload" in row or "failure |" in row
-                                                or row.startswith("| success") or "fail-ro, registered" in row
-                                                or "Which" in line):
-                        designs.append(" " + row)
-                designs.append("")
+sect = re.search(r"## RID slots vs a domain-local hook.*?(?=\n## |\Z)", text, re.S)
+if sect:
+    lines = sect.group(0).splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("### Cost per fault"):
+            designs.append("Instructions per fault, ratio to baseline (icount, emulated):")
+            designs.append("  %-44s %10s %10s" % ("", "RID slots", "dom. hook"))
+            for row in lines[i + 1:]:
+                if row.startswith("### "):
+                    break
+                c = cells(row) if row.startswith("|") else []
+                if len(c) == 4 and (c[0].startswith("success") or "fail-ro, registered" in c[0]):
+                    r = [x.split("(")[1].split("x")[0] + "x" if "(" in x else x for x in c[2:]]
+                    designs.append("  %-44s %10s %10s" % (c[0].replace("device registered", "registered")[:44], r[0], r[1]))
+            designs.append("")
+        if line.startswith("### Which failures"):
+            designs.append("Notifications per failed group (measured):")
+            designs.append("  %-44s %10s %10s" % ("", "RID slots", "dom. hook"))
+            for row in lines[i + 1:]:
+                if row.startswith("### "):
+                    break
+                c = cells(row) if row.startswith("|") else []
+                if len(c) == 3 and re.match(r"^[0-9.]+", c[1]):
+                    designs.append("  %-44s %10s %10s" % (c[0][:44], c[1], c[2].split(" ")[0]))
+            designs.append("  %-44s %10s %10s" % ("request rejected by the IOMMU driver",
+                                                  "reported", "unseen"))
 if not designs:
     designs.append("(no comparison in RESULTS.md yet: run make bench)")
 body = body.strip("\n").replace("@@NUMBERS@@", "\n".join(nums))
 body = body.replace("@@DESIGNS@@", "\n".join(designs).rstrip())
-text = open(path).read()
-text = text.replace("*** SUBJECT HERE ***", subj).replace("*** BLURB HERE ***", body)
-open(path, "w").write(text)
+out = open(path).read()
+out = out.replace("*** SUBJECT HERE ***", subj).replace("*** BLURB HERE ***", body)
+open(path, "w").write(out)
 PY
 echo "$stamp" >"$out/.stamp"
 [ "$quiet" = --quiet ] || say "series: $n patches + cover letter in ${out#"$TOP"/}"
