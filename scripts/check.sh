@@ -104,6 +104,13 @@ else
 	host_check kunit_output_present 1 "($k has $suites KUnit suites built in but the console shows no KTAP)"
 fi
 
+# a 60-second torture pass of the notifier in the debug kernel (issue 8)
+if [ "$k" = patched-debug ] && [ "${CHECK_TORTURE:-60}" != 0 ]; then
+	TORTURE_NO_BUILD=1 "$TOP/scripts/torture.sh" "${CHECK_TORTURE:-60}" >"$logs/torture.out" 2>&1 && r=0 || r=1
+	grep -E '^@@TEST |iopf_torture: (PASS|FAIL)|ERROR' "$logs/torture.out" | sed 's/^@@TEST /torture: /' || true
+	host_check torture_pass $r "(log: ${logs#"$TOP"/}/torture.out)"
+fi
+
 # the in-tree consumer's end-to-end test must have run on the patched kernel
 if [ "$k" = patched-debug ]; then
 	tr -d '\r' <"$log" | grep -q '^@@TEST uacce_fault_end_to_end ' && r=0 || r=1

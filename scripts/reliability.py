@@ -82,6 +82,7 @@ def torture_section(runs, out):
                '| Unregistrations quiesced / hot | Device re-adds | Counter checks '
                '| Generated / delivered / dropped (checked) | Errors | kmemleak | Splats | Verdict |')
     out.append('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|')
+    notes = []
     for r in runs:
         end = [k for k in r['k'] if k.startswith('end: ')]
         verdict = [k for k in r['k'] if re.match(r'(PASS|FAIL) duration=', k)]
@@ -107,10 +108,11 @@ def torture_section(runs, out):
                    f"| {m_chk.group(2)} / {m_chk.group(3)} / {m_chk.group(4)} "
                    f"| {v.get('errors', '?')} | {leak} | {len(r['splat'])} | {'PASS' if ok else 'FAIL'} |")
         if errs:
-            out.append('')
-            out.append(f"Error classes of the {v.get('duration', '?')} s run: {errs.group(1)}.")
-            out.append('')
+            notes.append(f"Error classes of the {v.get('duration', '?')} s run: {errs.group(1)}.")
     out.append('')
+    for n in notes:
+        out.append(n)
+        out.append('')
 
 
 def storm_section(r, out):

@@ -5,13 +5,13 @@
 # results/reliability.md from every torture log in
 # build/logs (scripts/reliability.py). Runs a 60-second torture first when
 # no torture log exists yet (`scripts/torture.sh 1800` is the long one).
-# Environment: STORM_COUNT (default 4000000: 10^7 takes about 20 minutes
-# under TCG with KASAN), STORM_REF (seconds of cyclictest without the storm,
+# Environment: STORM_COUNT (default 10000000: about 8 minutes under TCG
+# with KASAN; lower it on a busier host), STORM_REF (seconds of cyclictest without the storm,
 # default 30), FAILINJECT_MAX (highest nth, default 5000), RINGSIZE_VALUES
 # (default "0 1048576 4294967295").
 . "$(dirname "$0")/lib.sh"
 
-count=${STORM_COUNT:-4000000}
+count=${STORM_COUNT:-10000000}
 ref=${STORM_REF:-30}
 max=${FAILINJECT_MAX:-5000}
 failed=0

@@ -1,10 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # torture.sh [DURATION] [JOB [ARGS]]: the body of `make torture DURATION=...`.
-#  1. builds bench/iopf_torture.ko and bench/iopf_bench.ko against the debug
-#     kernel (KASAN, lockdep, PROVE_RCU, kmemleak) into
-#     build/guest-extra/patched-debug/torture/ (the kernel must be built:
-#     scripts/kbuild.sh patched-debug);
+#  1. builds the bench/ modules against the debug kernel (KASAN, lockdep,
+#     PROVE_RCU, kmemleak) with scripts/modules.sh (the kernel must be
+#     built: scripts/kbuild.sh patched-debug);
 #  2. boots it with guest job JOB (default torture, DURATION seconds,
 #     default 1800) through scripts/qemu.sh, which fails on any splat;
 #  3. prints the guest's @@TEST lines and the torture summary; exits
@@ -33,20 +32,9 @@ esac
 	die "kernel $k is not built (no ${obj#"$TOP"/}/.build-stamp); build it with scripts/kbuild.sh $k"
 
 if [ "${TORTURE_NO_BUILD:-0}" != 1 ]; then
-	m=$BUILD/torture/mod
-	rm -rf "$m"
-	mkdir -p "$m"
-	cp "$TOP"/bench/Kbuild "$TOP"/bench/*.c "$TOP"/bench/*.h "$m/"
-	rm -f "$m/iopf-bench-user.c"
-	say "torture: building iopf_torture.ko and iopf_bench.ko against $k"
-	make -s -C "$tree" O="$(basename "$obj")" M="$m" modules >"$m/build.log" 2>&1 ||
-		{ cat "$m/build.log" >&2; die "the torture modules do not build against $k"; }
-	[ -f "$m/iopf_torture.ko" ] || die "no iopf_torture.ko: does $k have include/linux/iopf-notify.h?"
-	extra=$BUILD/guest-extra/$k/torture
-	mkdir -p "$extra"
-	for f in iopf_torture.ko iopf_bench.ko; do
-		cmp -s "$m/$f" "$extra/$f" || cp "$m/$f" "$extra/$f"
-	done
+	"$TOP/scripts/modules.sh" "$k"
+	[ -f "$BUILD/guest-extra/$k/bench/iopf_torture.ko" ] ||
+		die "no iopf_torture.ko: does $k have include/linux/iopf-notify.h?"
 fi
 
 case $job in

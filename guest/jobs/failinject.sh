@@ -21,9 +21,9 @@ for a in "$@"; do
 	esac
 done
 
-T=/torture
+T=/bench
 [ -f $T/iopf_torture.ko ] && [ -f $T/iopf_bench.ko ] ||
-	{ echo "no $T/iopf_torture.ko or $T/iopf_bench.ko (scripts/torture.sh builds them)"; exit 1; }
+	{ echo "no $T/iopf_torture.ko or $T/iopf_bench.ko (scripts/modules.sh builds them)"; exit 1; }
 KL=/sys/kernel/debug/kmemleak
 FS=/sys/kernel/debug/failslab
 FP=/sys/kernel/debug/fail_page_alloc

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # storm: COUNT failing page requests from one RID on CPU 0
-# (/torture/iopf_torture.ko mode=storm) while victim RIDs on every CPU send
+# (/bench/iopf_torture.ko mode=storm) while victim RIDs on every CPU send
 # one failing request per millisecond, and cyclictest runs on CPU 1.
 # Before it, cyclictest alone for the same time gives the reference bound.
 # A control run with CPU 0 in a busy loop separates what a busy vCPU costs
@@ -23,8 +23,8 @@ for a in "$@"; do
 	esac
 done
 
-M=/torture/iopf_torture.ko
-[ -f $M ] || { echo "no $M in this initramfs (scripts/torture.sh builds it)"; exit 1; }
+M=/bench/iopf_torture.ko
+[ -f $M ] || { echo "no $M in this initramfs (scripts/modules.sh builds it)"; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "the storm needs 2 CPUs"; exit 1; }
 D=/sys/kernel/debug/iopf_notify
 

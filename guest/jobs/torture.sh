@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# torture: load /torture/iopf_torture.ko mode=torture for DURATION seconds
+# torture: load /bench/iopf_torture.ko mode=torture for DURATION seconds
 # (flooders and churners on every CPU, see bench/iopf_torture_main.c), then
 # scan kmemleak. Made for the debug kernel (KASAN, lockdep, PROVE_RCU,
 # kmemleak): any splat fails the run on the host (scripts/qemu.sh).
@@ -21,8 +21,8 @@ for a in "$@"; do
 	esac
 done
 
-M=/torture/iopf_torture.ko
-[ -f $M ] || { echo "no $M in this initramfs (scripts/torture.sh builds it)"; exit 1; }
+M=/bench/iopf_torture.ko
+[ -f $M ] || { echo "no $M in this initramfs (scripts/modules.sh builds it)"; exit 1; }
 KL=/sys/kernel/debug/kmemleak
 
 # Boot-time reports are not ours: scan once and forget them

@@ -24,7 +24,7 @@ void radix_tree_init(void);
 
 #define N_OPS		1000	/* calls of each single-shot operation */
 #define ROUNDS		10	/* enqueue rounds */
-#define BATCH		200	/* records per round, below the ring size */
+#define BATCH		100	/* records per round, below one notifier's quota (half a ring) */
 #define RID_BASE	0x3b00	/* bus 0x3b: a typical SR-IOV PF's VFs */
 #define RID_MISS	0x3bff	/* same bus, never registered */
 #define MAX_DEV		256

@@ -68,7 +68,7 @@ ROWS = [
     ('  same, first record of a burst (queues the work item; without the '
      'shim\'s wake-up, see below)',
      'op_ours_report_hit_kick-shim_queue_work_slow', None, None),
-    ('deliver one record (worker side, per record, batch of 200)',
+    ('deliver one record (worker side, per record, batch of 100)',
      'iopf_notify_work', '(in the reporter)', '(in the reporter)'),
 ]
 

@@ -622,30 +622,47 @@ static void tracepoint(void)
 
 static void ring_overflow(void)
 {
-	struct device *dev = fake_dev1(&iommu, 0x70);
-	struct iopf_notify_counts c;
-	struct sink *s = sink_new();
-	unsigned int cap, i;
+	struct device *a = fake_dev1(&iommu, 0x70);
+	struct device *b = fake_dev1(&iommu, 0x71);
+	struct device *c = fake_dev1(&iommu, 0x72);
+	struct sink *sa = sink_new(), *sb = sink_new(), *sc = sink_new();
+	struct iopf_notify_counts ca, cb, cc;
+	unsigned int cap, q, i;
 
-	ASSERT_EQ(0, iopf_failure_notifier_register(dev, sink_fn, s));
+	ASSERT_EQ(0, iopf_failure_notifier_register(a, sink_fn, sa));
+	ASSERT_EQ(0, iopf_failure_notifier_register(b, sink_fn, sb));
+	ASSERT_EQ(0, iopf_failure_notifier_register(c, sink_fn, sc));
 	iopf_notify_flush();
 	cap = iopf_notify_ring_capacity();
+	q = iopf_notify_notifier_quota();
 	ASSERT(cap > 0);
-	/* the work item of this CPU cannot run: the ring must overflow */
+	ASSERT_EQ(cap / 2, q);
+	/* the work item of this CPU cannot run: a storms, b fills, c finds it full */
 	shim_wq_hold(true);
-	for (i = 0; i < cap + 100; i++)
+	for (i = 0; i < q + 100; i++)
 		report(&iommu, 0x70, (u64)i << 12, IOMMU_PAGE_RESP_INVALID);
+	for (i = 0; i < q; i++)
+		report(&iommu, 0x71, (u64)i << 12, IOMMU_PAGE_RESP_INVALID);
+	report(&iommu, 0x72, 0, IOMMU_PAGE_RESP_INVALID);
 	shim_wq_hold(false);
 	iopf_notify_flush();
-	ASSERT_EQ(0, iopf_notify_counts(dev, &c));
-	EXPECT_EQ(cap + 100, c.generated);
-	EXPECT_EQ(100, c.dropped);
-	EXPECT_EQ(cap, c.delivered);
-	EXPECT_EQ(c.generated, c.delivered + c.dropped);
-	EXPECT_EQ(cap, aread(&s->calls));
+	ASSERT_EQ(0, iopf_notify_counts(a, &ca));
+	ASSERT_EQ(0, iopf_notify_counts(b, &cb));
+	ASSERT_EQ(0, iopf_notify_counts(c, &cc));
+	EXPECT_EQ(q + 100, ca.generated);
+	EXPECT_EQ(q, ca.delivered);
+	EXPECT_EQ(100, ca.dropped);
+	EXPECT_EQ(q, cb.delivered);
+	EXPECT_EQ(0, cb.dropped);
+	EXPECT_EQ(1, cc.generated);
+	EXPECT_EQ(1, cc.dropped);
+	EXPECT_EQ(ca.generated, ca.delivered + ca.dropped);
+	EXPECT_EQ(cb.generated, cb.delivered + cb.dropped);
+	EXPECT_EQ(q, aread(&sa->calls));
+	EXPECT_EQ(0, aread(&sc->calls));
 	/* the oldest records were kept, in order */
-	EXPECT_EQ(0, s->rec[0].addr);
-	EXPECT_EQ(1ULL << 12, s->rec[1].addr);
+	EXPECT_EQ(0, sa->rec[0].addr);
+	EXPECT_EQ(1ULL << 12, sa->rec[1].addr);
 }
 
 static void reporter_never_waits(void)

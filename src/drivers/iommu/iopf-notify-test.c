@@ -534,30 +534,51 @@ static void iopf_notify_test_tracepoint(struct kunit *test)
 static void iopf_notify_test_ring_overflow(struct kunit *test)
 {
 	struct iommu_device *iommu = &ctx_of(test)->iommu;
-	struct device *dev = fake_dev1(test, iommu, 0x70);
-	struct iopf_notify_counts c;
-	struct sink *s = sink_new(test);
-	unsigned int cap, i;
+	struct device *a = fake_dev1(test, iommu, 0x70);
+	struct device *b = fake_dev1(test, iommu, 0x71);
+	struct device *c = fake_dev1(test, iommu, 0x72);
+	struct sink *sa = sink_new(test), *sb = sink_new(test);
+	struct sink *sc = sink_new(test);
+	struct iopf_notify_counts ca, cb, cc;
+	unsigned int cap, q, i;
 
-	KUNIT_ASSERT_EQ(test, 0, iopf_failure_notifier_register(dev, sink_fn, s));
+	KUNIT_ASSERT_EQ(test, 0, iopf_failure_notifier_register(a, sink_fn, sa));
+	KUNIT_ASSERT_EQ(test, 0, iopf_failure_notifier_register(b, sink_fn, sb));
+	KUNIT_ASSERT_EQ(test, 0, iopf_failure_notifier_register(c, sink_fn, sc));
 	iopf_notify_flush();
 	cap = iopf_notify_ring_capacity();
+	q = iopf_notify_notifier_quota();
 	KUNIT_ASSERT_GT(test, cap, 0);
-	/* the work item of this CPU cannot run: the ring must overflow */
+	KUNIT_ASSERT_EQ(test, cap / 2, q);
+	/* the work item of this CPU cannot run while preemption is off */
 	preempt_disable();
-	for (i = 0; i < cap + 100; i++)
+	/* a storms: half the ring, then its quota drops the rest */
+	for (i = 0; i < q + 100; i++)
 		report(iommu, 0x70, (u64)i << 12, IOMMU_PAGE_RESP_INVALID);
+	/* b still finds its half; then the ring is full for c */
+	for (i = 0; i < q; i++)
+		report(iommu, 0x71, (u64)i << 12, IOMMU_PAGE_RESP_INVALID);
+	report(iommu, 0x72, 0, IOMMU_PAGE_RESP_INVALID);
 	preempt_enable();
 	iopf_notify_flush();
-	KUNIT_ASSERT_EQ(test, 0, iopf_notify_counts(dev, &c));
-	KUNIT_EXPECT_EQ(test, cap + 100, c.generated);
-	KUNIT_EXPECT_EQ(test, 100, c.dropped);
-	KUNIT_EXPECT_EQ(test, cap, c.delivered);
-	KUNIT_EXPECT_EQ(test, c.generated, c.delivered + c.dropped);
-	KUNIT_EXPECT_EQ(test, cap, atomic_read(&s->calls));
+	KUNIT_ASSERT_EQ(test, 0, iopf_notify_counts(a, &ca));
+	KUNIT_ASSERT_EQ(test, 0, iopf_notify_counts(b, &cb));
+	KUNIT_ASSERT_EQ(test, 0, iopf_notify_counts(c, &cc));
+	KUNIT_EXPECT_EQ(test, q + 100, ca.generated);
+	KUNIT_EXPECT_EQ(test, q, ca.delivered);
+	KUNIT_EXPECT_EQ(test, 100, ca.dropped);
+	KUNIT_EXPECT_EQ(test, q, cb.delivered);
+	KUNIT_EXPECT_EQ(test, 0, cb.dropped);
+	KUNIT_EXPECT_EQ(test, 1, cc.generated);
+	KUNIT_EXPECT_EQ(test, 1, cc.dropped);
+	KUNIT_EXPECT_EQ(test, ca.generated, ca.delivered + ca.dropped);
+	KUNIT_EXPECT_EQ(test, cb.generated, cb.delivered + cb.dropped);
+	KUNIT_EXPECT_EQ(test, cc.generated, cc.delivered + cc.dropped);
+	KUNIT_EXPECT_EQ(test, q, atomic_read(&sa->calls));
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&sc->calls));
 	/* the oldest records were kept, in order */
-	KUNIT_EXPECT_EQ(test, 0, s->rec[0].addr);
-	KUNIT_EXPECT_EQ(test, 1ULL << 12, s->rec[1].addr);
+	KUNIT_EXPECT_EQ(test, 0, sa->rec[0].addr);
+	KUNIT_EXPECT_EQ(test, 1ULL << 12, sa->rec[1].addr);
 }
 
 static void iopf_notify_test_reporter_never_waits(struct kunit *test)

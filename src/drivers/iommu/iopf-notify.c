@@ -22,7 +22,9 @@
  * even when the work item runs on another CPU (CPU hotplug unbinds it)
  * and costs an uncontended lock on the failure path only. The fault side
  * never sleeps, never allocates and never waits for a callback: a full
- * ring counts a drop against the notifier.
+ * ring counts a drop against the notifier. A notifier may hold at most
+ * half a ring's worth of records at a time (its quota), so a device that
+ * storms cannot take all of a CPU's ring from the others.
  *
  * Lifetime: unregistration erases the slots, marks the notifier dead,
  * waits for an RCU grace period (no fault side can still be enqueueing to
@@ -42,6 +44,7 @@
 #include <linux/iopf-notify.h>
 #include <linux/kfifo.h>
 #include <linux/ktime.h>
+#include <linux/log2.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -57,6 +60,8 @@
 #define CREATE_TRACE_POINTS
 #include <trace/events/iopf_notify.h>
 
+EXPORT_TRACEPOINT_SYMBOL_GPL(iopf_failure);
+
 /**
  * struct iopf_notifier - one registration
  * @fn: the driver's callback
@@ -66,7 +71,8 @@
  * @dead: set by unregistration; queued records are then dropped
  * @generated: failed requests that found this notifier's slot
  * @delivered: records passed to @fn
- * @dropped: records lost to a full ring or to unregistration
+ * @dropped: records lost to a full ring, to the quota or to unregistration
+ * @queued: records of this notifier in the rings now
  * @debugfs: the notifier's counters file
  * @nr_rids: number of entries in @rids
  * @rids: the device's requester IDs, one slot each
@@ -80,6 +86,7 @@ struct iopf_notifier {
 	atomic_long_t generated;
 	atomic_long_t delivered;
 	atomic_long_t dropped;
+	atomic_t queued;
 	struct dentry *debugfs;
 	unsigned int nr_rids;
 	u32 rids[] __counted_by(nr_rids);
@@ -108,7 +115,10 @@ static struct dentry *iopf_notify_debugfs;
 static unsigned int ring_size = 256;
 module_param(ring_size, uint, 0444);
 MODULE_PARM_DESC(ring_size,
-		 "Records each per-CPU ring holds (rounded up to a power of 2)");
+		 "Records each per-CPU ring holds: 16..65536, rounded up to a power of 2");
+
+/* set once the rings exist: the records one notifier may have queued */
+static unsigned int iopf_notify_quota;
 
 /* Deliver the records queued on one CPU, from its work item */
 static void iopf_notify_work(struct work_struct *work)
@@ -129,10 +139,12 @@ static void iopf_notify_work(struct work_struct *work)
 		n = e.notifier;
 		if (READ_ONCE(n->dead)) {
 			atomic_long_inc(&n->dropped);
+			atomic_dec(&n->queued);
 			continue;
 		}
 		n->fn(&e.record, n->data);
 		atomic_long_inc(&n->delivered);
+		atomic_dec(&n->queued);
 		cond_resched();
 	}
 }
@@ -148,6 +160,10 @@ static int iopf_notify_setup(void)
 	if (iopf_notify_wq)
 		return 0;
 
+	if (ring_size < 16 || ring_size > 65536) {
+		pr_warn("ring_size=%u is out of 16..65536, using 256\n", ring_size);
+		ring_size = 256;
+	}
 	wq = alloc_workqueue("iopf_notify", 0, 0);
 	if (!wq)
 		return -ENOMEM;
@@ -155,13 +171,15 @@ static int iopf_notify_setup(void)
 	for_each_possible_cpu(cpu) {
 		struct iopf_notify_cpu *pc = per_cpu_ptr(&iopf_notify_cpus, cpu);
 
-		ret = kfifo_alloc(&pc->ring, max(ring_size, 2U), GFP_KERNEL);
+		ret = kfifo_alloc(&pc->ring, ring_size, GFP_KERNEL);
 		if (ret)
 			goto err_free_rings;
 		INIT_WORK(&pc->work, iopf_notify_work);
 		raw_spin_lock_init(&pc->lock);
 	}
 
+	/* one storming device cannot fill a ring that others need */
+	iopf_notify_quota = roundup_pow_of_two(ring_size) / 2;
 	iopf_notify_debugfs = debugfs_create_dir("iopf_notify", NULL);
 	iopf_notify_wq = wq;
 	return 0;
@@ -185,6 +203,11 @@ static void iopf_notify_enqueue(struct iopf_notifier *n,
 	bool queued;
 
 	atomic_long_inc(&n->generated);
+	if (atomic_inc_return(&n->queued) > iopf_notify_quota) {
+		atomic_dec(&n->queued);
+		atomic_long_inc(&n->dropped);
+		return;
+	}
 	local_irq_save(flags);
 	pc = this_cpu_ptr(&iopf_notify_cpus);
 	raw_spin_lock(&pc->lock);
@@ -192,9 +215,11 @@ static void iopf_notify_enqueue(struct iopf_notifier *n,
 	raw_spin_unlock(&pc->lock);
 	if (queued)
 		queue_work_on(smp_processor_id(), iopf_notify_wq, &pc->work);
-	else
-		atomic_long_inc(&n->dropped);
 	local_irq_restore(flags);
+	if (!queued) {
+		atomic_dec(&n->queued);
+		atomic_long_inc(&n->dropped);
+	}
 }
 
 /**
@@ -446,27 +471,22 @@ EXPORT_SYMBOL_GPL(iopf_failure_notifier_register);
  */
 void iopf_failure_notifier_unregister(struct device *dev)
 {
-	struct iopf_notifier *n = NULL;
 	struct iommu_device *iommu;
-	u32 *rids;
-	unsigned int nr, i;
+	struct iopf_notifier *n;
+	unsigned int i;
+	u32 rid;
 
 	iommu = iopf_dev_iommu(dev);
-	if (!iommu)
+	if (!iommu || !iopf_dev_rids(dev, &rid, 1))
 		return;
 
+	/*
+	 * A registration holds every RID of its device, so the first one
+	 * finds it; nothing is allocated, so this cannot fail.
+	 */
 	mutex_lock(&iopf_notify_lock);
-	nr = iopf_dev_rids(dev, NULL, 0);
-	rids = kcalloc(nr, sizeof(*rids), GFP_KERNEL);
-	if (rids)
-		nr = iopf_dev_rids(dev, rids, nr);
-	for (i = 0; rids && i < nr && !n; i++) {
-		n = xa_load(&iommu->iopf_notifiers, rids[i]);
-		if (n && n->dev != dev)
-			n = NULL;
-	}
-	kfree(rids);
-	if (!n) {
+	n = xa_load(&iommu->iopf_notifiers, rid);
+	if (!n || n->dev != dev) {
 		mutex_unlock(&iopf_notify_lock);
 		return;
 	}
@@ -542,4 +562,16 @@ unsigned int iopf_notify_ring_capacity(void)
 	return kfifo_size(&raw_cpu_ptr(&iopf_notify_cpus)->ring);
 }
 EXPORT_SYMBOL_IF_KUNIT(iopf_notify_ring_capacity);
+
+/**
+ * iopf_notify_notifier_quota() - Records one notifier may have queued
+ *
+ * Context: Any context.
+ * Return: the quota, or 0 before the first registration.
+ */
+unsigned int iopf_notify_notifier_quota(void)
+{
+	return READ_ONCE(iopf_notify_wq) ? iopf_notify_quota : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(iopf_notify_notifier_quota);
 #endif /* CONFIG_IOPF_NOTIFY_KUNIT_TEST */

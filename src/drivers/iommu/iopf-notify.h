@@ -14,7 +14,7 @@ struct device;
  * struct iopf_notify_counts - counters of one registration
  * @generated: failed requests that found one of its slots
  * @delivered: records passed to its callback
- * @dropped: records lost to a full ring or to unregistration
+ * @dropped: records lost to a full ring, to the quota or to unregistration
  *
  * Once nothing is in flight, @generated == @delivered + @dropped.
  */
@@ -28,6 +28,7 @@ struct iopf_notify_counts {
 int iopf_notify_counts(struct device *dev, struct iopf_notify_counts *counts);
 void iopf_notify_flush(void);
 unsigned int iopf_notify_ring_capacity(void);
+unsigned int iopf_notify_notifier_quota(void);
 #endif
 
 #endif /* __IOMMU_IOPF_NOTIFY_H */

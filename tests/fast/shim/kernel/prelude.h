@@ -15,6 +15,10 @@ typedef u64 dma_addr_t;
 #include <linux/atomic.h>
 #include <linux/percpu.h>
 #include <linux/export.h>
+#include <stdio.h>
+#ifndef pr_warn
+#define pr_warn(fmt, ...)	fprintf(stderr, fmt, ##__VA_ARGS__)
+#endif
 #ifndef min3
 #define min3(x, y, z) min((typeof(x))min(x, y), z)
 #endif

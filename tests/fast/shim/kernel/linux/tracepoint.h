@@ -9,6 +9,7 @@
 
 #include <linux/compiler.h>
 
+#define EXPORT_TRACEPOINT_SYMBOL_GPL(name)
 #define TP_PROTO(args...)	args
 #define TP_ARGS(args...)	args
 #define TP_STRUCT__entry(args...)
