@@ -22,11 +22,12 @@ start=$(date +%s)
 
 # --- the user-space fast tier first (seconds; scripts/check-fast.sh)
 fast_pass=0 fast_fail=0
+mkdir -p "$BUILD"
 if [ "${CHECK_FAST:-1}" = 1 ]; then
 	# its own summary line is relabelled: only the last line counts
 	"$TOP/scripts/check-fast.sh" 2>&1 | tee "$BUILD/check-fast.log" |
 		sed -E 's/^([0-9]+ passed, [0-9]+ failed)$/fast tier: \1/' || true
-	fl=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$BUILD/check-fast.log" | tail -n 1)
+	fl=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$BUILD/check-fast.log" | tail -n 1 || true)
 	if [ -n "$fl" ]; then
 		fast_pass=${fl%% *}
 		fast_fail=$(echo "$fl" | awk '{print $3}')
