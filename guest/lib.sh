@@ -51,3 +51,20 @@ emit_file() {
 	echo "@@ENDFILE name=$1"
 	echo "$_ef_lvl" >/proc/sys/kernel/printk
 }
+
+# kmemleak_scan TAG: scan twice (kmemleak reports objects older than 5 s),
+# print the first reports, one @@RESULT line; fails on any leak. For
+# guest_test, on debug kernels (CONFIG_DEBUG_KMEMLEAK, auto scan off).
+kmemleak_scan() {
+	_kl=/sys/kernel/debug/kmemleak
+	[ -r $_kl ] || { echo "no $_kl"; return 1; }
+	sleep 6
+	echo scan >$_kl
+	echo scan >$_kl
+	cat $_kl >/tmp/kmemleak.txt
+	_total=$(grep -c '^unreferenced object' /tmp/kmemleak.txt)
+	_ours=$(grep -cE 'iopf|iommu|mock' /tmp/kmemleak.txt)
+	result test=$1 kmemleak_total=$_total kmemleak_ours_lines=$_ours
+	head -n 60 /tmp/kmemleak.txt
+	[ "$_total" = 0 ]
+}

@@ -23,7 +23,10 @@ for c in $(git rev-list --reverse "$KTAG"..HEAD); do
 		git show "$c:$f" >"$dst"
 		excl+=(":(exclude)$f")
 	done
-	p=$(git format-patch --start-number "$n" -1 "$c" -o "$TOP/patches" -- . "${excl[@]}")
+	p=$(git format-patch --no-signature --start-number "$n" -1 "$c" -o "$TOP/patches" -- . "${excl[@]}")
+	# empty context lines without their space (git am takes both): then
+	# checkpatch also passes the file when it is run on it as a tracked file
+	sed -i 's/^ $//' "$p"
 	echo "$(basename "$p") $(echo $added)" >>"$TOP/patches/series.new"
 done
 mv "$TOP/patches/series.new" "$TOP/patches/series"

@@ -49,13 +49,6 @@ uacce_end_to_end() {
 	return $rc
 }
 
-# debug kernels (CONFIG_DEBUG_KMEMLEAK, auto scan off): one scan at the end
-kmemleak_clean() {
-	echo scan >/sys/kernel/debug/kmemleak || return 1
-	leaks=$(cat /sys/kernel/debug/kmemleak)
-	[ -z "$leaks" ] || { printf '%s\n' "$leaks" | head -n 40; echo "kmemleak reports leaks (above)"; return 1; }
-}
-
 guest_test vtd_probed vtd_probed
 guest_test vtd_scalable_pasid vtd_scalable_pasid
 guest_test debugfs_mounted mounted /sys/kernel/debug debugfs
@@ -67,7 +60,7 @@ if [ -x /bench/iopf-uacce-user ]; then
 	guest_test uacce_fault_end_to_end uacce_end_to_end
 fi
 if [ -e /sys/kernel/debug/kmemleak ]; then
-	guest_test kmemleak_clean kmemleak_clean
+	guest_test kmemleak_clean kmemleak_scan check
 fi
 
 exit $((GUEST_FAILED > 0))
