@@ -9,12 +9,23 @@ shopt -s nullglob
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 
-# The kernel we stand on: Debian's linux-source-6.12, pinned.
-KPKG=linux-source-6.12
-KPKG_VERSION=6.12.117-1~deb12u1
-KTARBALL=/usr/src/linux-source-6.12.tar.xz
+# The kernel we stand on: Debian's linux-source-7.2, pinned. The package is
+# arch:all and lives in sid only; scripts/source.sh downloads it with a
+# private apt configuration (apt_private below), never installing it.
+# To move to another version: set KPKG_VERSION and KPKG_SHA256 (the
+# package's SHA256 from `apt-cache show`), nothing else.
+KPKG=linux-source-7.2
+KPKG_VERSION=${KPKG_VERSION:-7.2.13-1}
+KPKG_SHA256=${KPKG_SHA256:-30a8c5fc63f9028a62e6d7b3f7f43bee67425dbce2a05fceba83f9b87c92083d}
+KPKG_SUITE=sid
+KTARBALL_MEMBER=./usr/src/$KPKG.tar.xz
 # git refs cannot hold '~'
 KTAG=debian/${KPKG_VERSION//\~/_}
+
+# The QEMU we build (scripts/qemu-build.sh): Debian's source package, pinned.
+QEMU_VERSION=${QEMU_VERSION:-1:10.2.2+ds-1}
+QEMU_ORIG_SHA256=${QEMU_ORIG_SHA256:-be05230fe47a6937cd29f28f562932c8125f9c93c2a82c625198f7a4aa601dfb}
+QEMU_SUITE=sid
 
 KREPO=$BUILD/linux           # pristine git repository (first commit = tarball)
 KTREES=$BUILD/k              # one worktree per kernel tree: baseline, patched
@@ -26,6 +37,46 @@ export KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 2026"
 export KBUILD_BUILD_USER=iopf KBUILD_BUILD_HOST=bench
 
 JOBS=${JOBS:-$(nproc)}
+
+# apt_private NAME SUITE...: a private apt configuration under
+# $BUILD/apt/NAME naming only Debian's SUITEs (binary and source indexes),
+# with its own lists and cache; sets the array APT_PRIVATE to the options
+# that make apt-get/apt-cache use it. The system's apt sources are never
+# read nor changed. The index is refreshed when older than a day.
+apt_private() {
+	local name=$1 d s
+	shift
+	d=$BUILD/apt/$name
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/etc/preferences.d"
+	: >"$d/etc/sources.list.new"
+	for s in "$@"; do
+		printf 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian %s main\n' "$s"
+		printf 'deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian %s main\n' "$s"
+	done >"$d/etc/sources.list.new"
+	if ! cmp -s "$d/etc/sources.list.new" "$d/etc/sources.list"; then
+		mv "$d/etc/sources.list.new" "$d/etc/sources.list"
+		rm -f "$d/updated"
+	else
+		rm -f "$d/etc/sources.list.new"
+	fi
+	APT_PRIVATE=(
+		-o "Dir::Etc::SourceList=$d/etc/sources.list"
+		-o "Dir::Etc::SourceParts=/dev/null"
+		-o "Dir::Etc::PreferencesParts=$d/etc/preferences.d"
+		-o "Dir::State::Lists=$d/lists"
+		-o "Dir::Cache=$d/cache"
+		-o "APT::Sandbox::User=root"
+		-o "Acquire::Retries=3"
+	)
+	[ -f /usr/share/keyrings/debian-archive-keyring.gpg ] ||
+		die "no /usr/share/keyrings/debian-archive-keyring.gpg; run: apt-get install debian-archive-keyring"
+	if [ -z "$(find "$d/updated" -mmin -1440 2>/dev/null)" ]; then
+		say "apt ($name: $*): reading the package index"
+		apt-get "${APT_PRIVATE[@]}" -q update >"$d/update.log" 2>&1 ||
+			{ tail -n 15 "$d/update.log" >&2; die "apt-get update with the private configuration $d failed (above; log $d/update.log); check that deb.debian.org is reachable"; }
+		touch "$d/updated"
+	fi
+}
 
 say()  { printf '==> %s\n' "$*" >&2; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }

@@ -43,8 +43,13 @@ am_all() {
 	done
 }
 
-say "tree $name: applying test-only patches"
-am_all test-only "$TOP"/patches/test-only/*.patch
+# Test-only patches (patches/test-only/, applied to every tree, never sent
+# upstream): none is needed on this base today; the mechanism stays.
+tp=("$TOP"/patches/test-only/*.patch)
+if [ ${#tp[@]} -gt 0 ]; then
+	say "tree $name: applying ${#tp[@]} test-only patches"
+	am_all test-only "${tp[@]}"
+fi
 if [ "$name" = domainhook ]; then
 	say "tree $name: applying the domain-hook alternative"
 	am_all domain-hook "$TOP"/patches/alt-domain-hook/*.patch
