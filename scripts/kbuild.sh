@@ -10,6 +10,15 @@ tree=$(kernel_tree "$k")
 wt=$KTREES/$tree
 obj=$(kernel_objdir "$k")
 
+# One build per tree at a time (perf and debug flavours share a tree):
+# concurrent callers wait here instead of rewriting files under a build.
+mkdir -p "$KTREES"
+exec 9>"$KTREES/.lock-$tree"
+if ! flock -n 9; then
+	say "kernel $k: waiting for another build of tree $tree"
+	flock 9
+fi
+
 "$TOP/scripts/tree.sh" "$tree"
 "$TOP/scripts/kconfig.sh" "$k"
 stamp=$(cat "$wt.stamp" "$obj/.config" | sha256sum | cut -c1-16)

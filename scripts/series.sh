@@ -14,8 +14,17 @@ wt=$KTREES/series
 out=$BUILD/series
 list=$TOP/patches/series
 [ -f "$list" ] || die "patches/series missing"
-stamp=$(hash_of "$list" "$TOP/patches/cover-letter.txt" "$TOP/RESULTS.md" "$TOP"/patches/*.patch "$TOP/src" "$TOP/include" "$0")
+stamp=$( (git -C "$TOP" config user.name; git -C "$TOP" config user.email; hash_of "$list" "$TOP/patches/cover-letter.txt" "$TOP/RESULTS.md" "$TOP"/patches/*.patch "$TOP/src" "$TOP/include" "$0") | sha256sum | cut -c1-16)
 [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ] && exit 0
+
+# Author and Signed-off-by of every patch: the git identity of whoever
+# assembles the series (no placeholder identity is ever sent)
+me_name=$(git -C "$TOP" config user.name || true)
+me_email=$(git -C "$TOP" config user.email || true)
+[ -n "$me_name" ] && [ -n "$me_email" ] ||
+	die "no git identity for the series' author and Signed-off-by; run: git config --global user.name 'Your Name'; git config --global user.email you@example.org"
+export GIT_AUTHOR_NAME="$me_name" GIT_AUTHOR_EMAIL="$me_email"
+export GIT_COMMITTER_NAME="$me_name" GIT_COMMITTER_EMAIL="$me_email"
 
 worktree series
 cd "$wt"
@@ -47,7 +56,12 @@ while read -r patch files; do
 		cp "$s" "$f"
 		git add -f "$f"
 	done
-	[ -z "$files" ] || git commit -q --amend --no-edit
+	# the MAINTAINERS entry names whoever sends the series
+	if grep -q '@@MAINTAINER@@' MAINTAINERS; then
+		sed -i "s|@@MAINTAINER@@|$me_name <$me_email>|" MAINTAINERS
+		git add MAINTAINERS
+	fi
+	git commit -q --amend --no-edit --reset-author --signoff
 done <"$list"
 
 # every file in src/ and include/ must belong to exactly one patch

@@ -5,8 +5,8 @@
  * An IOMMU answers a page request it could not satisfy with a non-success
  * response code, and many devices cannot tell their driver which PASID and
  * address failed. A driver registers its device here and receives one
- * &struct iopf_failure per failed request, in process context, after the
- * page response has been sent.
+ * &struct iopf_failure per failure response, in process context, after the
+ * fault side has moved on: the page response never waits for the driver.
  */
 #ifndef __LINUX_IOPF_NOTIFY_H
 #define __LINUX_IOPF_NOTIFY_H
@@ -17,8 +17,12 @@
 
 /**
  * enum iopf_failure_source - where a page request failed
- * @IOPF_FAILURE_RESPONSE: the domain's fault handler, or the fault core on
- *	its abort path, answered the group with a non-success code
+ * @IOPF_FAILURE_RESPONSE: the domain's fault handler answered the group
+ *	with a non-success code (SVA: no mm, no VMA, access not allowed by
+ *	the VMA, VM_FAULT_ERROR)
+ * @IOPF_FAILURE_ABORT: the fault core aborted the group (no memory for
+ *	it, or its handler refused it) and answered FAILURE, which stops PRI
+ *	on the function until it is reset
  * @IOPF_FAILURE_NO_HANDLER: no fault handler or no fault parameter existed
  *	for the device and PASID; the core answered INVALID
  * @IOPF_FAILURE_REJECTED: the IOMMU driver rejected the request before it
@@ -26,21 +30,31 @@
  */
 enum iopf_failure_source {
 	IOPF_FAILURE_RESPONSE,
+	IOPF_FAILURE_ABORT,
 	IOPF_FAILURE_NO_HANDLER,
 	IOPF_FAILURE_REJECTED,
 };
 
 /**
- * struct iopf_failure - one failed page request
- * @addr: page address of the request
+ * struct iopf_failure - one failure response
+ * @addr: page address of the failed request
  * @timestamp: ktime_get_ns() when the failure was reported
- * @rid: requester ID as the IOMMU reported it (PCI RID or stream ID)
+ * @rid: requester ID as the IOMMU reported it (PCI RID or DMA alias on
+ *	VT-d and AMD, stream ID on SMMUv3)
  * @pasid: PASID, valid when @flags has %IOMMU_FAULT_PAGE_REQUEST_PASID_VALID
  * @grpid: page request group index
- * @perm: requested permissions (%IOMMU_FAULT_PERM_* values)
+ * @perm: requested access (%IOMMU_FAULT_PERM_* values)
  * @flags: %IOMMU_FAULT_PAGE_REQUEST_* flags of the request
  * @code: response sent to the device (&enum iommu_page_response_code)
  * @source: where the request failed (&enum iopf_failure_source)
+ * @epoch: the registration's PASID epoch when the failure was reported,
+ *	for iopf_failure_current()
+ *
+ * One record describes one page response with a non-success code: for a
+ * group the fault core handled, the request of the group that failed; for
+ * requests the core or the IOMMU driver answered one by one, the answered
+ * request. Requests answered only when a device or PASID is torn down
+ * (iopf_queue_remove_device()) are not failures and are not reported.
  */
 struct iopf_failure {
 	u64 addr;
@@ -52,42 +66,63 @@ struct iopf_failure {
 	u32 flags;
 	u16 code;
 	u16 source;
+	u32 epoch;
 };
 
 /**
  * typedef iopf_failure_fn - callback of a failed page request notifier
- * @failure: the failed request; valid only during the call
+ * @failure: the failure; valid only during the call
  * @data: the pointer given at registration
  *
- * Called in process context, from a per-CPU work item, never from the
- * IOMMU's page request handling; it may sleep.
+ * Called in process context, from the registration's own work item, never
+ * from the IOMMU's page request handling; it may sleep. Calls for one
+ * registration never run concurrently with each other; records reported
+ * on one CPU arrive in the order they were reported.
  */
 typedef void (*iopf_failure_fn)(const struct iopf_failure *failure, void *data);
+
+struct iopf_notifier;
 
 #ifdef CONFIG_IOMMU_IOPF
 DECLARE_STATIC_KEY_FALSE(iopf_failure_notify_key);
 
-int iopf_failure_notifier_register(struct device *dev, iopf_failure_fn fn,
-				   void *data);
-void iopf_failure_notifier_unregister(struct device *dev);
+struct iopf_notifier *iopf_failure_notifier_register(struct device *dev,
+						     iopf_failure_fn fn,
+						     void *data);
+void iopf_failure_notifier_unregister(struct iopf_notifier *n);
+bool iopf_failure_current(struct iopf_notifier *n,
+			  const struct iopf_failure *failure);
 
 void __iopf_report_failure(struct iommu_device *iommu,
 			   const struct iommu_fault *fault,
 			   enum iommu_page_response_code code,
 			   enum iopf_failure_source source);
+void __iopf_notify_pasid_gone(struct device *dev, ioasid_t pasid);
+void __iopf_notify_device_release(struct device *dev);
+
+/* For the IOMMU core: an IOMMU instance's table of RID slots */
+static inline void iopf_notify_init_iommu(struct iommu_device *iommu)
+{
+	xa_init(&iommu->iopf_notifiers);
+}
+
+static inline void iopf_notify_check_iommu(struct iommu_device *iommu)
+{
+	WARN_ON_ONCE(!xa_empty(&iommu->iopf_notifiers));
+}
 
 /**
- * iopf_report_failure() - Report a failed page request
+ * iopf_report_failure() - Report a failure response
  * @iommu: the IOMMU instance that received the request
  * @fault: the failed page request, with its requester ID
- * @code: the response code sent (or about to be sent) to the device
+ * @code: the response code sent to the device
  * @source: where the request failed
  *
- * For IOMMU drivers and the fault core, on their failure paths. Costs one
- * patched-out jump while nobody listens (no notifier registered and the
- * iopf_failure tracepoint off).
+ * For IOMMU drivers and the fault core, on their failure paths, after the
+ * response. Costs one patched-out jump while nobody listens (no notifier
+ * registered and the iopf_failure tracepoint off).
  *
- * Context: Any context but NMI. Does not sleep or allocate.
+ * Context: Any context but NMI. Does not sleep, allocate or take a lock.
  */
 static inline void iopf_report_failure(struct iommu_device *iommu,
 				       const struct iommu_fault *fault,
@@ -97,21 +132,74 @@ static inline void iopf_report_failure(struct iommu_device *iommu,
 	if (static_branch_unlikely(&iopf_failure_notify_key))
 		__iopf_report_failure(iommu, fault, code, source);
 }
-#else
-static inline int iopf_failure_notifier_register(struct device *dev,
-						 iopf_failure_fn fn, void *data)
+
+/**
+ * iopf_notify_pasid_gone() - A PASID of a device lost its attach handle
+ * @dev: the device
+ * @pasid: the PASID that was detached or replaced
+ *
+ * For the IOMMU core, after the IOMMU driver stopped the PASID and flushed
+ * its faults: records of @pasid reported before are no longer delivered.
+ *
+ * Context: Process context; takes a mutex.
+ */
+static inline void iopf_notify_pasid_gone(struct device *dev, ioasid_t pasid)
 {
-	return -ENODEV;
+	if (static_branch_unlikely(&iopf_failure_notify_key))
+		__iopf_notify_pasid_gone(dev, pasid);
 }
 
-static inline void iopf_failure_notifier_unregister(struct device *dev)
+/**
+ * iopf_notify_device_release() - A device leaves its IOMMU
+ * @dev: the device, before its IOMMU state is freed
+ *
+ * For the IOMMU core: tears down a registration its driver left behind.
+ *
+ * Context: Process context; takes a mutex.
+ */
+static inline void iopf_notify_device_release(struct device *dev)
 {
+	if (static_branch_unlikely(&iopf_failure_notify_key))
+		__iopf_notify_device_release(dev);
+}
+#else
+static inline struct iopf_notifier *
+iopf_failure_notifier_register(struct device *dev, iopf_failure_fn fn,
+			       void *data)
+{
+	return ERR_PTR(-ENODEV);
+}
+
+static inline void iopf_failure_notifier_unregister(struct iopf_notifier *n)
+{
+}
+
+static inline bool iopf_failure_current(struct iopf_notifier *n,
+					const struct iopf_failure *failure)
+{
+	return false;
 }
 
 static inline void iopf_report_failure(struct iommu_device *iommu,
 				       const struct iommu_fault *fault,
 				       enum iommu_page_response_code code,
 				       enum iopf_failure_source source)
+{
+}
+
+static inline void iopf_notify_pasid_gone(struct device *dev, ioasid_t pasid)
+{
+}
+
+static inline void iopf_notify_device_release(struct device *dev)
+{
+}
+
+static inline void iopf_notify_init_iommu(struct iommu_device *iommu)
+{
+}
+
+static inline void iopf_notify_check_iommu(struct iommu_device *iommu)
 {
 }
 #endif /* CONFIG_IOMMU_IOPF */
