@@ -110,6 +110,6 @@ worktree() {
 }
 
 # The kernels we build: name -> tree and config flavour.
-kernel_tree()   { case $1 in baseline-perf) echo baseline ;; patched-perf|patched-debug) echo patched ;; domainhook-perf) echo domainhook ;; *) die "unknown kernel '$1' (baseline-perf, patched-perf, patched-debug, domainhook-perf)" ;; esac; }
+kernel_tree()   { case $1 in baseline-perf) echo baseline ;; patched-perf|patched-debug|patched-kcsan) echo patched ;; domainhook-perf) echo domainhook ;; *) die "unknown kernel '$1' (baseline-perf, patched-perf, patched-debug, patched-kcsan, domainhook-perf)" ;; esac; }
 kernel_flavour(){ echo "${1##*-}"; }
 kernel_objdir() { echo "$KTREES/$(kernel_tree "$1")/obj-$(kernel_flavour "$1")"; }
