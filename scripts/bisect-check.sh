@@ -9,7 +9,7 @@
 "$TOP/scripts/series.sh" --quiet
 # the cover letter does not change what is built
 stamp=$(hash_of $(ls "$BUILD"/series/*.patch | grep -v '/0000-cover-letter.patch$') \
-	"$TOP/config/base.config" "$TOP/config/perf.config" "$0")
+	"$TOP/config/base.config" "$TOP/config/perf.config" "$TOP/config/arm64.config" "$0")
 if [ "$(cat "$BUILD/bisect.stamp" 2>/dev/null)" = "$stamp" ]; then
 	say "bisect-check: series unchanged since the last clean check"
 	exit 0
@@ -68,5 +68,50 @@ if [ -n "$new" ]; then
 	printf '%s\n' "$new" >&2
 	die "sparse: the series adds the warnings above"
 fi
+# arm64 cross build of the full series: SMMUv3 (not buildable on x86) and
+# the generic code it links with, compiled with the kernel's warnings on
+cross=aarch64-linux-gnu-
+command -v ${cross}gcc >/dev/null || die "${cross}gcc missing; run: apt-get install gcc-aarch64-linux-gnu"
+aobj=$wt/obj-arm64
+say "bisect-check: arm64 cross build of the series (SMMUv3, fault core, notifier, uacce)"
+amake() { make -C "$wt" O="$aobj" ARCH=arm64 CROSS_COMPILE=$cross CC="ccache ${cross}gcc" "$@"; }
+mkdir -p "$aobj"
+amake -s tinyconfig >/dev/null
+"$wt/scripts/kconfig/merge_config.sh" -m -O "$aobj" "$aobj/.config" "$TOP/config/arm64.config" >/dev/null
+amake -s olddefconfig >/dev/null
+for opt in CONFIG_ARM_SMMU_V3=y CONFIG_ARM_SMMU_V3_SVA=y CONFIG_IOMMU_IOPF=y CONFIG_IOPF_NOTIFY_KUNIT_TEST=y CONFIG_UACCE=y; do
+	grep -qx "$opt" "$aobj/.config" || die "arm64 config lost $opt (config/arm64.config needs a dependency)"
+done
+aobjs=(drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.o drivers/iommu/iopf-notify.o
+	drivers/iommu/io-pgfault.o drivers/iommu/iommu-sva.o drivers/iommu/iommu.o
+	drivers/misc/uacce/uacce.o)
+for f in "$wt"/drivers/iommu/iopf-notify-*test*.c; do
+	[ -e "$f" ] && aobjs+=("drivers/iommu/$(basename "${f%.c}").o")
+done
+# arm64_warnings LABEL: build the objects, keep the compiler and sparse
+# warnings of the touched files (line numbers dropped)
+arm64_warnings() {
+	local log=$BUILD/bisect-arm64-$1.log
+	if ! amake -j"$JOBS" C=1 "${aobjs[@]}" >"$log" 2>&1; then
+		grep -E 'error:|Error [0-9]' "$log" | head -n 20 >&2
+		die "arm64 build ($1) failed; log: ${log#"$TOP"/}"
+	fi
+	grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' "$log" |
+		sed -E 's/:[0-9]+:[0-9]+:/:/' | sort -u >"$BUILD/arm64-$1.txt" || true
+}
+last=$(git -C "$wt" rev-parse HEAD)
+git -C "$wt" checkout -q -f "$KTAG"
+pristine_objs=()
+for f in "${aobjs[@]}"; do [ -e "$wt/${f%.o}.c" ] && pristine_objs+=("$f"); done
+all_objs=("${aobjs[@]}")
+aobjs=("${pristine_objs[@]}")
+arm64_warnings pristine
+git -C "$wt" checkout -q -f "$last"
+aobjs=("${all_objs[@]}")
+arm64_warnings series
+anew=$(comm -13 "$BUILD/arm64-pristine.txt" "$BUILD/arm64-series.txt")
+[ -z "$anew" ] || { printf '%s\n' "$anew" >&2; die "arm64 build: the series adds the warnings above (compiler or sparse)"; }
+say "bisect-check: arm64: ${#aobjs[@]} objects built, the series adds no compiler or sparse warning"
+
 echo "$stamp" >"$BUILD/bisect.stamp"
 say "bisect-check: all $n patches build on their own; sparse adds no warning ($(wc -l <"$BUILD/sparse-series.txt") pre-existing in touched files)"
