@@ -203,14 +203,15 @@ static bool iopf_notify_drain(struct iopf_notifier *n,
 	 */
 	prod = smp_load_acquire(&r->prod);
 	while (cons != prod && budget--) {
+		/* Records of a detached notifier stay counted as released */
+		if (READ_ONCE(n->dead))
+			return false;
 		f = r->slots[cons & n->mask];
 		/*
 		 * Pairs with smp_load_acquire(&r->cons) in iopf_notify_enqueue():
 		 * the slot is read before the producer may write it again.
 		 */
 		smp_store_release(&r->cons, ++cons);
-		if (READ_ONCE(n->dead))
-			return false;
 		if (!iopf_notify_live(n, &f)) {
 			WRITE_ONCE(r->stale, r->stale + 1);
 			continue;
