@@ -12,8 +12,10 @@ PKGS=(
 	gnuplot-nox liburcu-dev valgrind b4 codespell python3-ply python3-git
 	gcc-aarch64-linux-gnu
 	# QEMU 10.2 build (scripts/qemu-build.sh)
-	ninja-build pkg-config libglib2.0-dev libfdt-dev libpixman-1-dev
-	libslirp-dev zlib1g-dev python3-venv python3-setuptools seabios
+	ninja-build pkg-config libglib2.0-dev
+	zlib1g-dev python3-venv python3-setuptools seabios
+	# the x86 option ROMs (linuxboot_dma.bin): gcc -m16, 32-bit libgcc
+	gcc-multilib
 )
 # Packages bookworm has too old: taken from bookworm-backports by name,
 # through a private apt configuration (the system's sources stay as they are).

@@ -26,6 +26,10 @@ KTAG=debian/${KPKG_VERSION//\~/_}
 QEMU_VERSION=${QEMU_VERSION:-1:10.2.2+ds-1}
 QEMU_ORIG_SHA256=${QEMU_ORIG_SHA256:-be05230fe47a6937cd29f28f562932c8125f9c93c2a82c625198f7a4aa601dfb}
 QEMU_SUITE=sid
+# What scripts/qemu-build.sh produces, the one place naming it: the binary
+# and the firmware directory (SeaBIOS, linuxboot_dma.bin) given with -L.
+QEMU_BIN=$BUILD/qemu/bin/qemu-system-x86_64
+QEMU_FW=$BUILD/qemu/share/qemu
 
 KREPO=$BUILD/linux           # pristine git repository (first commit = tarball)
 KTREES=$BUILD/k              # one worktree per kernel tree: baseline, patched
