@@ -46,10 +46,11 @@ done
 [ ${#ready[@]} -eq 3 ] || warn "only ${ready[*]} built: some comparisons are missing this time"
 
 # what RESULTS.md states about the environment
+"$TOP/scripts/qemu-build.sh"
 {
 	echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "kernel_package=$KPKG $KPKG_VERSION"
-	echo "qemu=$(qemu-system-x86_64 --version | head -n 1)"
+	echo "qemu=$("$QEMU_BIN" --version | head -n 1) (ours: scripts/qemu-build.sh)"
 	echo "host_cpu=$(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 	echo "host_cpus=$(nproc)"
 	echo "host_kernel=$(uname -r)"

@@ -7,7 +7,11 @@
 #   MODE smp     multi-threaded TCG, 2 vCPUs, wall-clock time
 #   MODE icount  -icount shift=0,sleep=off: guest time advances 1 ns per
 #                executed instruction (deterministic instruction counts);
-#                TCG then runs the 2 vCPUs round-robin on one host thread
+#                TCG then runs the 2 vCPUs round-robin on one host thread;
+#                the RTC follows that virtual clock from a fixed date and
+#                the guest's random numbers come from a fixed seed
+# The QEMU is ours (scripts/qemu-build.sh: $QEMU_BIN, firmware $QEMU_FW),
+# with the page request test device iopf-pri-test at 00:04.0.
 # Environment: QEMU_TIMEOUT (seconds, default 600), GUEST_ARGS (comma-
 # separated arguments for the job), QEMU_EXTRA (extra QEMU options, for
 # debugging only), QEMU_SHOW=1 (copy the console to the terminal).
@@ -28,11 +32,12 @@ bz=$obj/arch/x86/boot/bzImage
 extra=$BUILD/guest-extra/$k
 [ -f "$TOP/guest/jobs/$job.sh" ] || [ -f "$extra/guest/jobs/$job.sh" ] ||
 	die "no guest job '$job' (guest/jobs/$job.sh or ${extra#"$TOP"/}/guest/jobs/$job.sh); jobs: $(ls "$TOP/guest/jobs" "$extra/guest/jobs" 2>/dev/null | grep '\.sh$' | sed 's/\.sh$//' | tr '\n' ' ')"
-command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing; run: apt-get install qemu-system-x86"
+"$TOP/scripts/qemu-build.sh"
 
 case $mode in
 smp)    accel=(-smp 2 -accel tcg,thread=multi) ;;
-icount) accel=(-smp 2 -accel tcg,thread=single -icount shift=0,sleep=off) ;;
+icount) accel=(-smp 2 -accel tcg,thread=single -icount shift=0,sleep=off,align=off
+		-rtc base=2026-01-01T00:00:00,clock=vm -seed 1) ;;
 *) die "unknown MODE '$mode' (smp, icount)" ;;
 esac
 
@@ -45,16 +50,23 @@ initrd=$BUILD/initramfs/$k.cpio
 append="console=ttyS0 intel_iommu=on panic=-1 oops=panic"
 append+=" job=$job${GUEST_ARGS:+ args=$GUEST_ARGS}"
 
-# intel-iommu: x-scalable-mode/x-pasid-mode boot under TCG with QEMU 7.2 and
-# the driver probes (guest test vtd_scalable_pasid checks ECAP.SMTS/PASID);
-# intremap=off: the kernels have no IRQ_REMAP, and "on" would need
-# kernel-irqchip=split should anyone add KVM.
+# intel-iommu, what Linux's VT-d SVA path needs to bind a process and take
+# page requests: scalable mode, PASID, first-stage translation (x-flts,
+# which wants aw-bits=48), ATS (device-iotlb) and page requests (x-prs,
+# ours: ECAP.PRS/PDS/SMPWC). intremap=off: the kernels have no IRQ_REMAP,
+# and "on" would need kernel-irqchip=split should anyone add KVM.
+# -cpu max,la57=off: SVA shares the CPU page tables, and the emulated VT-d
+# has no 5-level first stage (the driver refuses SVA with LA57).
+# iopf-pri-test: the PCIe device that issues the page requests, on the
+# root bus (an integrated endpoint, RID 00:04.0); tests/vtd-pri drives it.
+# -nodefaults: no VGA, NIC or CD-ROM (this QEMU is built without them).
 mkdir -p "$(dirname "$log")"
 : >"$log"
-cmd=(qemu-system-x86_64
-	-machine q35 -cpu max -m 2G "${accel[@]}"
-	-device intel-iommu,intremap=off,x-scalable-mode=on,x-pasid-mode=on
-	-nographic -no-reboot -monitor none -serial "file:$log"
+cmd=("$QEMU_BIN" -L "$QEMU_FW"
+	-machine q35 -cpu max,la57=off -m 2G "${accel[@]}"
+	-device intel-iommu,intremap=off,x-scalable-mode=on,x-pasid-mode=on,x-flts=on,aw-bits=48,device-iotlb=on,x-prs=on
+	-device iopf-pri-test,addr=04.0
+	-nodefaults -nographic -no-reboot -monitor none -serial "file:$log"
 	-kernel "$bz" -initrd "$initrd" -append "$append"
 	${QEMU_EXTRA:-})
 printf '%q ' "${cmd[@]}" >"$log.cmd"; echo >>"$log.cmd"
@@ -81,7 +93,7 @@ if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 fi
 if [ $rc -ne 0 ]; then
 	cat "$log.qemu" >&2
-	die "qemu-system-x86_64 failed (exit $rc, above; command line in ${log#"$TOP"/}.cmd)"
+	die "${QEMU_BIN#"$TOP"/} failed (exit $rc, above; command line in ${log#"$TOP"/}.cmd)"
 fi
 splat_scan "$log" || die "kernel splat while running $job on $k ($mode; full console: ${log#"$TOP"/})"
 done_line=$(tr -d '\r' <"$log" | grep -a -m 1 '^IOPF-GUEST-DONE rc=' || true)
