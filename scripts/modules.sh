@@ -3,8 +3,11 @@
 # modules.sh KERNEL: build the bench/ modules (iopf_bench, iopf_torture,
 # iopf_uacce) and the static user-space programs against KERNEL, into
 # build/guest-extra/KERNEL/bench/, which scripts/initramfs.sh puts into that
-# kernel's guest, with a copy of perf-scripts/. The one place that builds
-# our out-of-tree code for the guests.
+# kernel's guest, with a copy of perf-scripts/; and the VT-d page request
+# test (tests/vtd-pri/: iopf_pri_test.ko and iopf-pri-user) into
+# build/guest-extra/KERNEL/vtd-pri/. The one place that builds our
+# out-of-tree code for the guests. Each part is rebuilt only when its
+# inputs changed.
 . "$(dirname "$0")/lib.sh"
 
 k=${1:?usage: modules.sh KERNEL}
@@ -13,6 +16,28 @@ obj=$(kernel_objdir "$k")
 [ -f "$obj/.build-stamp" ] || die "kernel $k is not built; run: scripts/kbuild.sh $k"
 m=$BUILD/mod/$k
 extra=$BUILD/guest-extra/$k/bench
+
+# vtd_pri: tests/vtd-pri, the driver of QEMU's iopf-pri-test device and its
+# user program, into build/guest-extra/KERNEL/vtd-pri/
+vtd_pri() {
+	local src=$TOP/tests/vtd-pri vm=$BUILD/mod/$k-vtd-pri
+	local vextra=$BUILD/guest-extra/$k/vtd-pri vstamp
+	vstamp=$(hash_of "$src" "$obj/.build-stamp" "$0")
+	[ "$(cat "$vm/.stamp" 2>/dev/null)" = "$vstamp" ] && [ -d "$vextra" ] && return 0
+	rm -rf "$vm" "$vextra"
+	mkdir -p "$vm" "$vextra"
+	cp "$src/Kbuild" "$src/iopf_pri_test.c" "$src/iopf-pri-test.h" "$vm/"
+	say "modules: building tests/vtd-pri against $k"
+	make -s -C "$tree" O="$(basename "$obj")" M="$vm" modules >"$vm/build.log" 2>&1 ||
+		{ cat "$vm/build.log" >&2; die "tests/vtd-pri/iopf_pri_test.c does not build against $k (log above)"; }
+	cp "$vm/iopf_pri_test.ko" "$vextra/"
+	gcc -static -O2 -Wall -Wextra -I"$src" -o "$vextra/iopf-pri-user" "$src/iopf-pri-user.c" ||
+		die "tests/vtd-pri/iopf-pri-user.c does not build (gcc -static needs libc6-dev)"
+	echo "$vstamp" >"$vm/.stamp"
+	say "modules: $(cd "$vextra" && echo *) for $k"
+}
+vtd_pri
+
 stamp=$(hash_of "$TOP/bench" "$TOP/perf-scripts" "$obj/.build-stamp" "$0")
 [ "$(cat "$m/.stamp" 2>/dev/null)" = "$stamp" ] && [ -d "$extra" ] && exit 0
 
