@@ -4,7 +4,8 @@
 # $CHECK_KERNEL), boots it with job=check in smp mode, then counts:
 #   - the KUnit cases built into the kernel (KTAP on the console, parsed by
 #     the kernel tree's own tools/testing/kunit/kunit.py parse),
-#   - the guest tests (@@TEST lines of guest/jobs/check.sh),
+#   - the guest tests (@@TEST lines of guest/jobs/check.sh, which runs
+#     guest/jobs/vtd.sh: the VT-d page request path with QEMU's device),
 #   - the host-side checks (guest reached its end marker, no kernel splat,
 #     KUnit output present when the kernel has KUnit suites).
 # Ends with the line "N passed, N failed"; exits non-zero when anything
@@ -116,6 +117,15 @@ fi
 if [ "$k" = patched-debug ]; then
 	tr -d '\r' <"$log" | grep -q '^@@TEST uacce_fault_end_to_end ' && r=0 || r=1
 	host_check uacce_end_to_end_ran $r "(no /bench/iopf-uacce-user in the guest: scripts/modules.sh $k)"
+fi
+
+# the VT-d page request path (guest/jobs/vtd.sh) must have run; on a kernel
+# with the failure notifier, with its delivery assertions
+tr -d '\r' <"$log" | grep -q '^@@TEST vtd_pri_success ' && r=0 || r=1
+host_check vtd_end_to_end_ran $r "(no /vtd-pri/iopf-pri-user in the guest, or the job stopped early: scripts/modules.sh $k; console ${log#"$TOP"/})"
+if [ -f "$tree/include/linux/iopf-notify.h" ]; then
+	tr -d '\r' <"$log" | grep -q '^@@RESULT job=vtd notifier=1' && r=0 || r=1
+	host_check vtd_delivery_asserted $r "(the driver in /vtd-pri has no failure notifier although $k has include/linux/iopf-notify.h)"
 fi
 
 # --- guest tests

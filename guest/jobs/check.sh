@@ -59,6 +59,10 @@ guest_test cyclictest_1s cyclictest_runs
 if [ -x /bench/iopf-uacce-user ]; then
 	guest_test uacce_fault_end_to_end uacce_end_to_end
 fi
+# the VT-d page request path end to end (guest/jobs/vtd.sh, tests/vtd-pri)
+if [ -x /vtd-pri/iopf-pri-user ]; then
+	sh /guest/jobs/vtd.sh || GUEST_FAILED=$((GUEST_FAILED + 1))
+fi
 if [ -e /sys/kernel/debug/kmemleak ]; then
 	guest_test kmemleak_clean kmemleak_scan check
 fi
