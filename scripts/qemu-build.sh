@@ -104,25 +104,32 @@ unpack() {
 fetch
 git -C "$src" rev-parse -q --verify "refs/tags/$tag_deb" >/dev/null 2>&1 || unpack
 
-# 3. Our patches. Only files that differ are rewritten: ninja rebuilds just
-#    what changed.
-cd "$src"
-git am --abort >/dev/null 2>&1 || true
-git checkout -q -f -B iopf "$tag_deb"
-git clean -q -fdx
+# 3. Our patches, applied with git am in a scratch worktree; the source
+#    tree then moves to the result with one checkout, which rewrites only
+#    the files that differ from what it holds: ninja (and ccache's direct
+#    mode, which distrusts fresh mtimes) rebuild just what changed.
+apply=$qtop/apply
+git -C "$src" worktree remove --force "$apply" >/dev/null 2>&1 || rm -rf "$apply"
+git -C "$src" worktree prune
+git -C "$src" worktree add -q --detach "$apply" "$tag_deb" ||
+	die "could not make the scratch worktree ${apply#"$TOP"/} of ${src#"$TOP"/} (disk full?)"
 if [ ${#patches[@]} -gt 0 ]; then
 	say "qemu: applying ${#patches[@]} patches from qemu/patches/"
 	for p in "${patches[@]}"; do
-		if ! out=$(git am -q --committer-date-is-author-date "$p" 2>&1); then
-			git am --abort >/dev/null 2>&1 || true
+		if ! out=$(git -C "$apply" am -q --committer-date-is-author-date "$p" 2>&1); then
+			git -C "$apply" am --abort >/dev/null 2>&1 || true
 			rm -f "$qtop/.stamp"
 			printf '%s\n' "$out" | grep -E '^(error|Patch failed|Applying)' >&2 || printf '%s\n' "$out" >&2
 			die "QEMU patch does not apply to $tag_deb: ${p#"$TOP"/}
-       (the lines above name the failing file and hunk; refresh it in ${src#"$TOP"/} (branch iopf) and write it back with git format-patch)"
+       (the lines above name the failing file and hunk; refresh it on a branch of ${src#"$TOP"/} and write it back with git format-patch, see qemu/README.md)"
 		fi
 	done
 fi
-cd "$TOP"
+head=$(git -C "$apply" rev-parse HEAD)
+git -C "$src" worktree remove --force "$apply"
+git -C "$src" am --abort >/dev/null 2>&1 || true
+git -C "$src" checkout -q -f -B iopf "$head"
+git -C "$src" clean -q -fdx
 
 # 4. Configure: one target, TCG, plugins; everything optional off. The +ds
 #    tarball has no firmware blobs: --disable-install-blobs keeps meson from
