@@ -70,6 +70,7 @@
 #include <linux/pci-ats.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
+#include <linux/refcount.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -124,7 +125,9 @@ struct iopf_notify_ring {
  * @pasid_gone: PASID -> epoch in which it lost its attach handle
  * @all_gone: records of any PASID older than this epoch are stale
  * @detached: the slots are erased (under iopf_notify_lock)
- * @orphan: the release work frees the handle (unregistered from @fn)
+ * @ref: the handle's reference, and one per waiter on @release
+ * @orphan: the release work drops the handle's reference (unregistered
+ *	from @fn, which cannot wait for it)
  * @released: the release work has run (under iopf_notify_lock)
  * @final: the counters, summed when the rings were freed
  * @debugfs: the notifier's counters file
@@ -150,6 +153,7 @@ struct iopf_notifier {
 	struct xarray pasid_gone;
 	u32 all_gone;
 	bool detached;
+	refcount_t ref;
 	bool orphan;
 	bool released;
 	struct iopf_notify_counts final;
@@ -507,6 +511,14 @@ err_free:
 	return -ENOMEM;
 }
 
+static void iopf_notifier_put(struct iopf_notifier *n)
+{
+	if (refcount_dec_and_test(&n->ref)) {
+		kfree_const(n->name);
+		kfree(n);
+	}
+}
+
 /*
  * After an RCU grace period from the detach: no fault side holds the
  * notifier. Wait for a callback already running, count what is left in the
@@ -536,10 +548,8 @@ static void iopf_notifier_release_work(struct work_struct *work)
 	mutex_unlock(&iopf_notify_lock);
 
 	xa_destroy(&n->pasid_gone);
-	if (orphan) {
-		kfree_const(n->name);
-		kfree(n);
-	}
+	if (orphan)
+		iopf_notifier_put(n);
 }
 
 /* Erase the slots and stop the callbacks; the release work frees the rings */
@@ -643,6 +653,7 @@ struct iopf_notifier *iopf_failure_notifier_register(struct device *dev,
 	n->data = data;
 	n->iommu = iommu;
 	n->idle = 1;
+	refcount_set(&n->ref, 1);
 	INIT_WORK(&n->work, iopf_notify_work);
 	INIT_RCU_WORK(&n->release, iopf_notifier_release_work);
 	xa_init(&n->pasid_gone);
@@ -736,8 +747,7 @@ void iopf_failure_notifier_unregister(struct iopf_notifier *n)
 		return;
 
 	flush_rcu_work(&n->release);
-	kfree_const(n->name);
-	kfree(n);
+	iopf_notifier_put(n);
 }
 EXPORT_SYMBOL_GPL(iopf_failure_notifier_unregister);
 
@@ -803,10 +813,12 @@ EXPORT_SYMBOL_GPL(__iopf_notify_pasid_gone);
  *
  * A registration must end before its device goes. If the driver did not
  * end it, warn and detach it: its slots are freed (a later device with the
- * same requester IDs can register) and no callback starts after this. The
- * handle stays valid for iopf_failure_notifier_unregister().
+ * same requester IDs can register) and, once this returns, no callback
+ * runs or will run. The handle stays valid for
+ * iopf_failure_notifier_unregister().
  *
- * Context: Process context; takes a mutex.
+ * Context: Process context; sleeps for an RCU grace period and until a
+ * running callback of the registration returns.
  */
 void __iopf_notify_device_release(struct device *dev)
 {
@@ -819,8 +831,14 @@ void __iopf_notify_device_release(struct device *dev)
 	if (n) {
 		dev_warn(dev, "released while registered for failed page fault notification; registration torn down\n");
 		iopf_notifier_detach(n);
+		/* The driver may unregister the handle while we wait */
+		refcount_inc(&n->ref);
 	}
 	mutex_unlock(&iopf_notify_lock);
+	if (!n)
+		return;
+	flush_rcu_work(&n->release);
+	iopf_notifier_put(n);
 }
 EXPORT_SYMBOL_GPL(__iopf_notify_device_release);
 
