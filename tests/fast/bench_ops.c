@@ -1,30 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-operation instruction counts, run under valgrind --tool=callgrind
- * (scripts/fast-callgrind.sh). Each measured operation is one noinline
- * function op_<design>_<what>() doing the operation once; callgrind's
- * inclusive cost of that function divided by its number of calls is the
- * count per operation. The harness prints "calls <function> <n>" lines.
+ * Instructions per operation, under valgrind --tool=callgrind
+ * (scripts/check-fast.sh, callgrind-table.py). Each measured operation is
+ * one noinline function op_<what>() doing it once; callgrind's inclusive
+ * count of that function divided by its calls (printed as "calls FN N")
+ * is the count per operation. The consumer is measured as the inclusive
+ * count of iopf_notify_work() divided by the records it delivered.
  *
- *   bench_ops NDEV      NDEV devices registered (one RID each) per design
- *
- * Designs: "ours" = src/drivers/iommu/iopf-notify.c as built for the tests;
- * "v1" = alt/v1.c; "chain" = alt/chain.c on kernel/notifier.c.
+ *   bench_ops NDEV idle   NDEV devices registered (one RID each); each
+ *                         record finds the consumer idle and queues it
+ *   bench_ops NDEV burst  the same, records in bursts of BATCH: the first
+ *                         queues the consumer, the others find it pending
+ * (two runs, so that iopf_notify_work()'s count is for one kind of run)
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <linux/iopf-notify.h>
 #include <linux/ktime.h>
+#include <linux/workqueue.h>
 #include "../../src/drivers/iommu/iopf-notify.h"
-#include "alt/alt.h"
 #include "shim.h"
 
 void radix_tree_init(void);
 
 #define N_OPS		1000	/* calls of each single-shot operation */
-#define ROUNDS		10	/* enqueue rounds */
-#define BATCH		100	/* records per round, below one notifier's quota (half a ring) */
+#define ROUNDS		10	/* bursts */
+#define BATCH		100	/* records per burst, below a ring's 128 */
 #define RID_BASE	0x3b00	/* bus 0x3b: a typical SR-IOV PF's VFs */
 #define RID_MISS	0x3bff	/* same bus, never registered */
 #define MAX_DEV		256
@@ -36,15 +39,17 @@ static void count_fn(const struct iopf_failure *f, void *data)
 	counted++;
 }
 
-static const struct iommu_ops ops = { .page_response = (void *)1 };
+static void page_response(struct device *dev, struct iopf_fault *evt,
+			  struct iommu_page_response *msg)
+{
+}
+
+static const struct iommu_ops ops = { .page_response = page_response };
 static struct iommu_device iommu;
 static struct device devs[MAX_DEV];
 static struct dev_iommu params[MAX_DEV];
 static struct iommu_fwspec *fwspecs[MAX_DEV];
-static struct v1_dev v1devs[MAX_DEV];
-static struct v1_dev v1_unused;		/* a device nobody registered */
-static struct chain_dev chaindevs[MAX_DEV];
-
+static struct iopf_notifier *notifiers[MAX_DEV];
 static struct iommu_fault fault_hit, fault_miss;
 
 #define OP __attribute__((__noinline__, __noclone__))
@@ -53,7 +58,7 @@ static struct iommu_fault fault_hit, fault_miss;
 OP void op_nop(void) { __asm__ volatile("" ::: "memory"); }
 OP u64 op_ktime(void) { return ktime_get_ns(); }
 
-/* shim costs inside the rows above, to set against the kernel's */
+/* shim costs inside the rows, to set against the kernel's */
 OP void op_shim_rcu_pair(void)
 {
 	rcu_read_lock();
@@ -68,15 +73,16 @@ OP void op_shim_irq_pair(void)
 	local_irq_restore(flags);
 }
 
-/* --- ours --- */
-OP void op_ours_hook_off(const struct iommu_fault *f)
+static inline void fail(const struct iommu_fault *f)
 {
 	iopf_report_failure(&iommu, f, IOMMU_PAGE_RESP_INVALID,
 			    IOPF_FAILURE_RESPONSE);
 }
 
+OP void op_hook_off(const struct iommu_fault *f) { fail(f); }
+
 /* what __iopf_report_failure() does to find the notifier */
-static __always_inline void *ours_lookup(u32 rid)
+static __always_inline void *lookup(u32 rid)
 {
 	void *n;
 
@@ -86,68 +92,11 @@ static __always_inline void *ours_lookup(u32 rid)
 	return n;
 }
 
-OP void *op_ours_lookup_hit(u32 rid) { return ours_lookup(rid); }
-OP void *op_ours_lookup_miss(u32 rid) { return ours_lookup(rid); }
-
-OP void op_ours_report_miss(const struct iommu_fault *f)
-{
-	iopf_report_failure(&iommu, f, IOMMU_PAGE_RESP_INVALID,
-			    IOPF_FAILURE_RESPONSE);
-}
-
-OP void op_ours_report_hit_kick(const struct iommu_fault *f)
-{
-	iopf_report_failure(&iommu, f, IOMMU_PAGE_RESP_INVALID,
-			    IOPF_FAILURE_RESPONSE);
-}
-
-OP void op_ours_report_hit(const struct iommu_fault *f)
-{
-	iopf_report_failure(&iommu, f, IOMMU_PAGE_RESP_INVALID,
-			    IOPF_FAILURE_RESPONSE);
-}
-
-/* --- v1 --- */
-OP void op_v1_hook_empty(const struct iommu_fault *f)
-{
-	v1_report(&v1_unused, f, IOMMU_PAGE_RESP_INVALID);
-}
-
-OP void *op_v1_lookup_hit(struct v1_dev *d, u32 rid)
-{
-	return xa_load(&d->notifiers, rid);
-}
-
-OP void *op_v1_lookup_miss(struct v1_dev *d, u32 rid)
-{
-	return xa_load(&d->notifiers, rid);
-}
-
-OP void op_v1_report_hit(struct v1_dev *d, const struct iommu_fault *f)
-{
-	v1_report(d, f, IOMMU_PAGE_RESP_INVALID);
-}
-
-OP void op_v1_report_miss(struct v1_dev *d, const struct iommu_fault *f)
-{
-	v1_report(d, f, IOMMU_PAGE_RESP_INVALID);
-}
-
-/* --- blocking notifier chain --- */
-OP void op_chain_hook_empty(const struct iommu_fault *f)
-{
-	chain_report(f, IOMMU_PAGE_RESP_INVALID, IOPF_FAILURE_RESPONSE);
-}
-
-OP void op_chain_report_hit(const struct iommu_fault *f)
-{
-	chain_report(f, IOMMU_PAGE_RESP_INVALID, IOPF_FAILURE_RESPONSE);
-}
-
-OP void op_chain_report_miss(const struct iommu_fault *f)
-{
-	chain_report(f, IOMMU_PAGE_RESP_INVALID, IOPF_FAILURE_RESPONSE);
-}
+OP void *op_lookup_hit(u32 rid) { return lookup(rid); }
+OP void *op_lookup_miss(u32 rid) { return lookup(rid); }
+OP void op_report_miss(const struct iommu_fault *f) { fail(f); }
+OP void op_report_idle(const struct iommu_fault *f) { fail(f); }
+OP void op_report_pending(const struct iommu_fault *f) { fail(f); }
 
 static void calls(const char *fn, unsigned long n)
 {
@@ -167,11 +116,12 @@ static void fault_init(struct iommu_fault *f, u32 rid)
 
 int main(int argc, char **argv)
 {
-	unsigned int ndev = argc > 1 ? atoi(argv[1]) : 4, i, r;
+	unsigned int ndev = argc > 1 ? atoi(argv[1]) : 4, i, r, runs, per_run;
+	bool burst = argc > 2 && !strcmp(argv[2], "burst");
 	u32 rid_hit = RID_BASE + ndev / 2;
-	struct v1_dev *v1hit;
 	struct iopf_notify_counts c;
-	int ret;
+	struct iopf_notifier *hit;
+	unsigned long k0;
 
 	if (!ndev || ndev > MAX_DEV || RID_BASE + ndev > RID_MISS) {
 		fprintf(stderr, "bench_ops: NDEV must be 1..%d\n", MAX_DEV);
@@ -185,24 +135,18 @@ int main(int argc, char **argv)
 	fault_init(&fault_miss, RID_MISS);
 	printf("ndev %u hit %#x miss %#x\n", ndev, rid_hit, RID_MISS);
 
-	v1_dev_init(&v1_unused);
 	for (i = 0; i < N_OPS; i++) {
 		op_nop();
 		op_ktime();
 		op_shim_rcu_pair();
 		op_shim_irq_pair();
-		/* nobody registered yet: the static key is off */
-		op_ours_hook_off(&fault_hit);
-		op_chain_hook_empty(&fault_hit);
-		op_v1_hook_empty(&fault_hit);
+		op_hook_off(&fault_hit);	/* nobody registered: key off */
 	}
 	calls("op_nop", N_OPS);
 	calls("op_ktime", N_OPS);
 	calls("op_shim_rcu_pair", N_OPS);
 	calls("op_shim_irq_pair", N_OPS);
-	calls("op_ours_hook_off", N_OPS);
-	calls("op_chain_hook_empty", N_OPS);
-	calls("op_v1_hook_empty", N_OPS);
+	calls("op_hook_off", N_OPS);
 
 	for (i = 0; i < ndev; i++) {
 		fwspecs[i] = calloc(1, sizeof(*fwspecs[i]) + sizeof(u32));
@@ -212,71 +156,73 @@ int main(int argc, char **argv)
 		params[i].fwspec = fwspecs[i];
 		devs[i].name = "bench";
 		devs[i].iommu = &params[i];
-		ret = iopf_failure_notifier_register(&devs[i], count_fn, NULL);
-		v1_dev_init(&v1devs[i]);
-		ret |= v1_set_rid_fault_notifier(&v1devs[i], RID_BASE + i,
-						 count_fn, NULL);
-		ret |= chain_register(&chaindevs[i], RID_BASE + i, count_fn,
-				      NULL);
-		if (ret) {
+		notifiers[i] = iopf_failure_notifier_register(&devs[i], count_fn,
+							      NULL);
+		if (IS_ERR(notifiers[i])) {
 			fprintf(stderr, "bench_ops: registration failed\n");
 			return 1;
 		}
 	}
-	v1hit = &v1devs[ndev / 2];
+	hit = notifiers[ndev / 2];
 
 	for (i = 0; i < N_OPS; i++) {
-		if (!op_ours_lookup_hit(rid_hit) ||
-		    op_ours_lookup_miss(RID_MISS))
+		if (!op_lookup_hit(rid_hit) || op_lookup_miss(RID_MISS))
 			return 1;
-		if (!op_v1_lookup_hit(v1hit, rid_hit) ||
-		    op_v1_lookup_miss(v1hit, RID_MISS))
-			return 1;
-		op_ours_report_miss(&fault_miss);
-		op_v1_report_hit(v1hit, &fault_hit);
-		op_v1_report_miss(v1hit, &fault_miss);
-		op_chain_report_hit(&fault_hit);
-		op_chain_report_miss(&fault_miss);
+		op_report_miss(&fault_miss);
 	}
-	calls("op_ours_lookup_hit", N_OPS);
-	calls("op_ours_lookup_miss", N_OPS);
-	calls("op_v1_lookup_hit", N_OPS);
-	calls("op_v1_lookup_miss", N_OPS);
-	calls("op_ours_report_miss", N_OPS);
-	calls("op_v1_report_hit", N_OPS);
-	calls("op_v1_report_miss", N_OPS);
-	calls("op_chain_report_hit", N_OPS);
-	calls("op_chain_report_miss", N_OPS);
+	calls("op_lookup_hit", N_OPS);
+	calls("op_lookup_miss", N_OPS);
+	calls("op_report_miss", N_OPS);
 
-	/*
-	 * Enqueue: the CPU's work item is held back, so the first record of
-	 * a round queues it and the next ones find it pending, as in a burst.
-	 * The worker then drains the round (iopf_notify_work, per record).
-	 */
-	iopf_notify_flush();
-	for (r = 0; r < ROUNDS; r++) {
-		shim_wq_hold(true);
-		op_ours_report_hit_kick(&fault_hit);
-		for (i = 1; i < BATCH; i++)
-			op_ours_report_hit(&fault_hit);
-		shim_wq_hold(false);
-		iopf_notify_flush();
+	k0 = shim_wq_kicks();
+	if (!burst) {
+		/*
+		 * Consumer idle: each record queues the work item, which
+		 * delivers it and goes idle again before the next one.
+		 */
+		for (i = 0; i < N_OPS; i++) {
+			op_report_idle(&fault_hit);
+			shim_wq_quiesce();
+		}
+		calls("op_report_idle", N_OPS);
+		runs = N_OPS;
+		per_run = 1;
+	} else {
+		/*
+		 * Consumer pending: the workers are held back, so the first
+		 * record of a burst queues the work item and the next ones
+		 * find it pending; then one run delivers the burst.
+		 */
+		for (r = 0; r < ROUNDS; r++) {
+			shim_wq_hold(true);
+			op_report_idle(&fault_hit);
+			for (i = 1; i < BATCH; i++)
+				op_report_pending(&fault_hit);
+			shim_wq_hold(false);
+			shim_wq_quiesce();
+		}
+		calls("op_report_idle", ROUNDS);
+		calls("op_report_pending", ROUNDS * (BATCH - 1));
+		runs = ROUNDS;
+		per_run = BATCH;
 	}
-	calls("op_ours_report_hit_kick", ROUNDS);
-	calls("op_ours_report_hit", ROUNDS * (BATCH - 1));
-	if (iopf_notify_counts(&devs[ndev / 2], &c) ||
-	    c.delivered != ROUNDS * BATCH || c.dropped) {
-		fprintf(stderr, "bench_ops: delivered %ld dropped %ld\n",
-			c.delivered, c.dropped);
+	calls("queue_work", runs);
+	calls("iopf_notify_work", runs * per_run);	/* records, not runs */
+	printf("records_per_run %u\n", per_run);
+	if (shim_wq_kicks() - k0 != runs) {
+		fprintf(stderr, "bench_ops: the work item was queued %lu times, expected %u\n",
+			shim_wq_kicks() - k0, runs);
 		return 1;
 	}
-	calls("iopf_notify_work", c.delivered);	/* records, not calls */
-	/* sanity: every synchronous design delivered too */
+	iopf_notify_counts(hit, &c);
+	if (c.delivered != runs * per_run || c.overflow || c.stale) {
+		fprintf(stderr, "bench_ops: delivered %lu overflow %lu stale %lu, expected %u, 0, 0\n",
+			c.delivered, c.overflow, c.stale, runs * per_run);
+		return 1;
+	}
 	printf("counted %lu\n", counted);
 
-	for (i = 0; i < ndev; i++) {
-		iopf_failure_notifier_unregister(&devs[i]);
-		chain_unregister(&chaindevs[i]);
-	}
+	for (i = 0; i < ndev; i++)
+		iopf_failure_notifier_unregister(notifiers[i]);
 	return 0;
 }

@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 """Reduce callgrind runs of bench_ops to instructions per operation.
 
-usage: callgrind-table.py OUT.md NDEV:CALLGRIND_OUT:BENCH_STDOUT...
+usage: callgrind-table.py OUT.md NDEV:MODE:CALLGRIND_OUT:BENCH_STDOUT...
 
-Reads each callgrind output file (written with --compress-strings=no
---compress-pos=no) and sums, per function, its own cost lines and the
-inclusive costs of its calls: the function's inclusive instruction count.
-Divides by the number of calls the harness printed ("calls FN N") and
-writes the Markdown section to OUT.md. Nothing in the table is typed by hand.
+MODE is the bench_ops mode of that run (idle or burst). Reads each
+callgrind output file (written with --compress-strings=no
+--compress-pos=no), sums per function its own cost lines and the inclusive
+costs of its calls (the function's inclusive instruction count), divides
+by the number of calls the harness printed ("calls FN N") and writes the
+Markdown section to OUT.md. Every number in the table is computed here.
 """
 import sys
 from collections import defaultdict
@@ -17,7 +18,6 @@ from collections import defaultdict
 def inclusive_costs(path):
     incl = defaultdict(int)
     fn = None
-    call_next = False
     with open(path) as f:
         for line in f:
             line = line.rstrip('\n')
@@ -25,147 +25,126 @@ def inclusive_costs(path):
                 continue
             if line.startswith('fn='):
                 fn = line[3:]
-                call_next = False
-                continue
-            if line.startswith('calls='):
-                call_next = True
                 continue
             c = line[0]
             if c.isdigit() or c in '+-*':
                 parts = line.split()
                 if fn is not None and len(parts) >= 2:
                     incl[fn] += int(parts[1])
-                call_next = False
-            # fl= fi= fe= cfn= cfi= ob= cob= headers: no cost
+            # fl= fi= fe= cfn= cfi= ob= cob= calls= headers: no cost
     return incl
 
 
 def calls_of(path):
     calls = {}
-    meta = {}
     with open(path) as f:
         for line in f:
             p = line.split()
             if len(p) == 3 and p[0] == 'calls':
                 calls[p[1]] = int(p[2])
-            elif len(p) >= 2:
-                meta[p[0]] = p[1:]
-    return calls, meta
+    return calls
 
 
-# (row label, ours, v1, chain); a cell is a function name or None
+# (row label, mode of the run, cell); a cell "a-b" is a's inclusive count
+# without b's (all of whose counted calls happen inside a)
 ROWS = [
-    ('failure hook, nobody registered',
-     'op_ours_hook_off', 'op_v1_hook_empty', 'op_chain_hook_empty'),
-    ('table lookup, hit',
-     'op_ours_lookup_hit', 'op_v1_lookup_hit', None),
-    ('table lookup, miss',
-     'op_ours_lookup_miss', 'op_v1_lookup_miss', None),
-    ('report a failure, RID not registered',
-     'op_ours_report_miss', 'op_v1_report_miss', 'op_chain_report_miss'),
-    ('report a failure, RID registered (reporter side)',
-     'op_ours_report_hit', 'op_v1_report_hit', 'op_chain_report_hit'),
-    ('  same, first record of a burst (queues the work item; without the '
-     'shim\'s wake-up, see below)',
-     'op_ours_report_hit_kick-shim_queue_work_slow', None, None),
-    ('deliver one record (worker side, per record, batch of 100)',
-     'iopf_notify_work', '(in the reporter)', '(in the reporter)'),
+    ('failure hook, nobody registered (static key off)', 'idle', 'op_hook_off'),
+    ('table lookup (`xa_load()` under RCU), hit', 'idle', 'op_lookup_hit'),
+    ('table lookup, miss', 'idle', 'op_lookup_miss'),
+    ('report a failure, RID not registered', 'idle', 'op_report_miss'),
+    ('report a failure, RID registered, **consumer pending** (fault side)',
+     'burst', 'op_report_pending'),
+    ('report a failure, RID registered, **consumer idle** (fault side, '
+     'queues the work item; without the shim\'s `queue_work()`, see below)',
+     'idle', 'op_report_idle-queue_work'),
+    ('consumer, per record, one record per run (the consumer goes idle '
+     'after each)', 'idle', 'iopf_notify_work'),
+    ('consumer, per record, bursts of 100 records', 'burst',
+     'iopf_notify_work'),
 ]
+
+
+def per_op(incl, calls, cell):
+    base, _, minus = cell.partition('-')
+    if base not in calls or calls[base] == 0:
+        return None
+    return (incl.get(base, 0) - incl.get(minus, 0)) / calls[base]
 
 
 def main():
     out = sys.argv[1]
-    runs = []
+    runs = defaultdict(dict)   # ndev -> mode -> (incl, calls)
     for arg in sys.argv[2:]:
-        ndev, cg, txt = arg.split(':')
-        runs.append((int(ndev), inclusive_costs(cg), calls_of(txt)[0]))
-
-    def per_op(incl, calls, name):
-        if name is None:
-            return None
-        if name.startswith('('):
-            return name
-        base, _, minus = name.partition('-')
-        if base not in calls or calls[base] == 0:
-            return None
-        # "a-b": a's inclusive count without that of b, all of whose
-        # collected calls happen inside a
-        return (incl.get(base, 0) - incl.get(minus, 0)) / calls[base]
+        ndev, mode, cg, txt = arg.split(':')
+        runs[int(ndev)][mode] = (inclusive_costs(cg), calls_of(txt))
 
     lines = []
     w = lines.append
     w('## User-space fast tier')
     w('')
-    w('Instructions per operation, counted by `valgrind --tool=callgrind` '
-      '(deterministic) on `build/fast/plain/bench_ops` (gcc -O2, x86-64), '
+    w('Instructions per operation of `src/drivers/iommu/iopf-notify.c` as '
+      'the kernel compiles it (RID slots in a per-IOMMU xarray read under '
+      'RCU, per-registration per-CPU rings with acquire/release, an idle '
+      'flag that queues the registration\'s work item once per burst), '
+      'counted by `valgrind --tool=callgrind` (deterministic) on '
+      '`build/fast/plain/bench_ops` (gcc -O2, x86-64, 2 shim CPUs), '
       'generated by `scripts/check-fast.sh` through '
       '`tests/fast/callgrind-table.py`; do not edit by hand. Each cell is '
       'the inclusive count of one measured function divided by its calls, '
-      'minus the empty measured function (`op_nop`, its `ret`).')
+      'minus the empty measured function (`op_nop`); the consumer rows '
+      'divide `iopf_notify_work()` by the records it delivered (no-op '
+      'callback, PASID-valid records). The kernel\'s own counts of the same '
+      'paths are the exact guest counts in RESULTS.md; these include the '
+      'shim costs listed below.')
     w('')
-    w('- **ours**: `src/drivers/iommu/iopf-notify.c` as the kernel compiles '
-      'it (RID slots in a per-IOMMU xarray read under RCU, per-CPU kfifo '
-      'ring, per-CPU work item, static key);')
-    w('- **v1**: `tests/fast/alt/v1.c`, the refused upstream v1 (per-device '
-      'xarray set under a mutex, plain `xa_load()`, callback called '
-      'synchronously);')
-    w('- **chain**: `tests/fast/alt/chain.c` on the kernel\'s own '
-      '`kernel/notifier.c` (one blocking notifier chain, every registration '
-      'filters on its RID, chain called synchronously).')
-    w('')
-    for ndev, incl, calls in runs:
+    for ndev in sorted(runs):
+        modes = runs[ndev]
+        incl, calls = modes['idle']
         nop = per_op(incl, calls, 'op_nop') or 0
         w(f'### {ndev} devices registered (one RID each, on bus 0x3b)')
         w('')
-        w('| operation | ours | v1 | chain |')
-        w('|---|---:|---:|---:|')
-        for label, *cells in ROWS:
-            vals = []
-            for cell in cells:
-                v = per_op(incl, calls, cell)
-                if v is None:
-                    vals.append('n/a')
-                elif isinstance(v, str):
-                    vals.append(v)
-                else:
-                    vals.append(f'{v - nop:.1f}')
-            w(f'| {label} | ' + ' | '.join(vals) + ' |')
+        w('| operation | instructions |')
+        w('|---|---:|')
+        for label, mode, cell in ROWS:
+            incl, calls = modes[mode]
+            v = per_op(incl, calls, cell)
+            if cell == 'iopf_notify_work':
+                w(f'| {label} | ' + ('n/a' if v is None else f'{v:.1f}') + ' |')
+            else:
+                w(f'| {label} | ' + ('n/a' if v is None else f'{v - nop:.1f}') + ' |')
         w('')
     # shim costs: the same in every run
-    ndev, incl, calls = runs[0]
+    ndev = sorted(runs)[0]
+    incl, calls = runs[ndev]['idle']
     nop = per_op(incl, calls, 'op_nop') or 0
 
     def shim(name):
         return f'{per_op(incl, calls, name) - nop:.1f}'
-    w('Shim costs included in the rows above, where the kernel pays less '
-      '(user space cannot do better); they are measured here, not '
-      'subtracted:')
+    qw = per_op(incl, calls, 'queue_work')
+    w('Shim costs inside the rows above, where the kernel pays less (user '
+      'space cannot do better); measured here, not subtracted, except '
+      '`queue_work()`:')
     w('')
     w('| shim operation | instructions | in which rows | the kernel instead |')
     w('|---|---:|---|---|')
     w(f'| liburcu `rcu_read_lock()` + `rcu_read_unlock()` (memb flavour) | '
-      f'{shim("op_shim_rcu_pair")} | every `xa_load()` (all lookups and '
-      f'v1 rows: one pair; **ours** lookup and report rows: two pairs, its '
-      f'own and `xa_load()`\'s) | nothing without `CONFIG_PREEMPT_RCU`, a '
-      f'per-task counter increment and decrement with it |')
+      f'{shim("op_shim_rcu_pair")} | lookups and reports: two pairs '
+      f'(`__iopf_report_failure()`\'s and `xa_load()`\'s); consumer rows: '
+      f'one per PASID check (`xa_load()`) | nothing without '
+      f'`CONFIG_PREEMPT_RCU`, a per-task counter increment and decrement '
+      f'with it |')
     w(f'| `local_irq_save()` + `local_irq_restore()` (a per-CPU pthread '
-      f'mutex) | {shim("op_shim_irq_pair")} | **ours** report, registered | '
+      f'mutex) | {shim("op_shim_irq_pair")} | reports, RID registered | '
       f'`pushf; cli` ... `popf` |')
-    w(f'| `ktime_get_ns()` (glibc `clock_gettime()`) | '
-      f'{shim("op_ktime")} | **ours** report rows (v1 and chain take no '
-      f'timestamp) | `ktime_get_ns()`, a TSC read and a few multiplies |')
+    w(f'| `ktime_get_ns()` (glibc `clock_gettime()`) | {shim("op_ktime")} | '
+      f'reports, RID registered | a TSC read and a few multiplies |')
     w('| static key (`static_branch_unlikely()`) | (in the first row) | '
-      '**ours**, nobody registered: a load, a test and a branch | one '
-      'patched-out 5-byte `nop` |')
-    kick = incl.get('shim_queue_work_slow', 0) / calls['op_ours_report_hit_kick']
-    w(f'| `queue_work_on()` slow path (pthread mutex + condition signal) | '
-      f'about {round(kick, -1):.0f} (varies by a few instructions with the '
-      f'worker\'s state; not in the table) | **ours**, the first record of '
-      f'a burst | `__queue_work()`: a pool lock and a wake-up |')
-    w('| blocking chain rwsem (`pthread_rwlock_rdlock()`/`unlock()`, from '
-      '`tools/include/linux/rwsem.h`) | (in the chain rows) | **chain**, '
-      'non-empty chain | `down_read()`/`up_read()`: one atomic each on the '
-      'fast path |')
+      'nobody registered: a load, a test and a branch | one patched-out '
+      '5-byte `nop` |')
+    w(f'| `queue_work()` (pthread mutex + condition variable wake-up) | '
+      f'about {round(qw, -1):.0f} (varies by a few instructions with the '
+      f'worker\'s state; taken out of the table) | consumer idle | '
+      f'`__queue_work()`: a pool lock and a wake-up |')
     w('')
     with open(out, 'w') as f:
         f.write('\n'.join(lines))

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shim: the parts of include/linux/iommu.h that iopf-notify.c uses, with the
- * layout of 6.12.117 plus patches 0001 (iommu_fault.rid) and 0002
- * (iommu_device.iopf_notifiers). Field order and types are copied from
- * there; fields nobody here touches are kept as opaque pointers.
+ * layout of Linux 7.2.13 plus patches 0001 (iommu_fault.rid) and 0002
+ * (iommu_device.iopf_notifiers, dev_iommu.iopf_notifier). Field order and
+ * types follow build/k/patched/include/linux/iommu.h; fields nobody here
+ * touches are opaque pointers.
  */
 #ifndef _SHIM_IOMMU_H
 #define _SHIM_IOMMU_H
@@ -59,6 +60,8 @@ struct iommu_ops {
 			      struct iommu_page_response *msg);
 };
 
+typedef unsigned int ioasid_t;
+
 struct iommu_device {
 	struct list_head list;
 	const struct iommu_ops *ops;
@@ -66,6 +69,7 @@ struct iommu_device {
 	struct device *dev;
 	struct iommu_group *singleton_group;
 	u32 max_pasids;
+	bool ready;
 	struct xarray iopf_notifiers;
 };
 
@@ -76,6 +80,8 @@ struct iommu_fwspec {
 	u32			ids[];
 };
 
+struct iopf_notifier;
+
 struct dev_iommu {
 	struct mutex lock;
 	void				*fault_param;
@@ -83,7 +89,15 @@ struct dev_iommu {
 	struct iommu_device		*iommu_dev;
 	void				*priv;
 	u32				max_pasids;
+	u32				attach_deferred:1;
+	u32				pci_32bit_workaround:1;
+	u32				require_direct:1;
+	u32				shadow_on_flush:1;
+	struct iopf_notifier		*iopf_notifier;
 };
+
+/* CONFIG_IOMMU_DEBUGFS: the "iommu" debugfs directory */
+extern struct dentry *iommu_debugfs_dir;
 
 static inline struct iommu_fwspec *dev_iommu_fwspec_get(struct device *dev)
 {

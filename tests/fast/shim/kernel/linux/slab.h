@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* tools/include's slab.h (kmalloc/kfree on malloc, tools/lib/slab.c) + kcalloc */
+/*
+ * tools/include's slab.h (kmalloc/kfree on malloc, tools/lib/slab.c) plus
+ * what the notifier uses from the kernel's: kzalloc_flex(), kvcalloc_node(),
+ * kvfree(), kstrdup_const()/kfree_const().
+ */
 #ifndef _SHIM_SLAB_H
 #define _SHIM_SLAB_H
 #include_next <linux/slab.h>
 #include <linux/overflow.h>
+#include <string.h>
 
 #ifndef __GFP_NOWARN
 #define __GFP_NOWARN 0
@@ -19,17 +24,41 @@ void *shim_kmalloc(size_t size, gfp_t gfp);
 #define kmalloc(s, g)		shim_kmalloc((s), (g))
 #define kzalloc(s, g)		shim_kmalloc((s), (g) | __GFP_ZERO)
 
-static inline void *kmalloc_array(size_t n, size_t size, gfp_t flags)
+static inline void *kcalloc(size_t n, size_t size, gfp_t flags)
 {
 	size_t bytes;
 
 	if (__builtin_mul_overflow(n, size, &bytes))
 		return NULL;
-	return kmalloc(bytes, flags);
+	return kmalloc(bytes, flags | __GFP_ZERO);
 }
 
-static inline void *kcalloc(size_t n, size_t size, gfp_t flags)
+/* kvmalloc may fall back to vmalloc: no KMALLOC_MAX_SIZE limit */
+static inline void *kvcalloc_node(size_t n, size_t size, gfp_t flags, int node)
 {
-	return kmalloc_array(n, size, flags | __GFP_ZERO);
+	(void)flags;
+	(void)node;
+	return calloc(n ? n : 1, size);
 }
+#define kvfree(p)		free(p)
+
+/* kzalloc_flex(P, FAM, COUNT): P with COUNT elements of its array FAM */
+#define kzalloc_flex(P, FAM, COUNT) ({					\
+		typeof(P) *__p;						\
+		size_t __n = (COUNT), __sz;				\
+		if (__builtin_mul_overflow(__n, sizeof(__p->FAM[0]), &__sz) || \
+		    __builtin_add_overflow(__sz, sizeof(*__p), &__sz))	\
+			__p = NULL;					\
+		else							\
+			__p = kzalloc(__sz, GFP_KERNEL);		\
+		__p;							\
+	})
+
+/* no .rodata to share here: always a copy */
+static inline const char *kstrdup_const(const char *s, gfp_t gfp)
+{
+	(void)gfp;
+	return s ? strdup(s) : NULL;
+}
+#define kfree_const(p)		free((void *)(p))
 #endif

@@ -15,6 +15,7 @@
 #define TP_STRUCT__entry(args...)
 #define TP_fast_assign(args...)
 #define TP_printk(args...)
+#define TRACE_DEFINE_ENUM(x)
 
 void tracepoint_synchronize_unregister(void);
 
