@@ -48,7 +48,7 @@ prq_thread_ran() {
 	echo 0 >$T/tracing_on
 	grep -v '^#' $T/trace >/tmp/vtd-trace.txt
 	echo "trace: $(grep -c 'prq_event_thread' /tmp/vtd-trace.txt) prq_event_thread calls, $(grep -c 'prq_report' /tmp/vtd-trace.txt) prq_report events"
-	head -n 12 /tmp/vtd-trace.txt
+	head -n 60 /tmp/vtd-trace.txt
 	echo nop >$T/current_tracer
 	echo >$T/set_ftrace_filter
 	[ -e $T/events/intel_iommu/prq_report/enable ] && echo 0 >$T/events/intel_iommu/prq_report/enable
