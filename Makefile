@@ -20,10 +20,10 @@ help:
 	@echo 'make check-fast the user-space tier alone: table and dispatch under TSAN/ASan, callgrind counts'
 	@echo 'make profile    perf record/report/flame graphs of the PRQ path, baseline vs patched (QEMU; TARGET=host)'
 	@echo 'make rt         cyclictest on the other CPU during floods, baseline vs patched (QEMU; TARGET=host)'
-	@echo 'make torture    torture the notifier in the debug kernel for DURATION seconds (default 1800)'
+	@echo 'make torture    the lifetime cases, then torture the notifier in the debug kernel for DURATION seconds (default 1800)'
 	@echo 'make checkpatch checkpatch.pl --strict on the assembled series'
 	@echo 'make bisect-check  build each patch of the series on its own, sparse on the touched files'
-	@echo 'make modules    build the bench/ modules and helpers for K=$(K)'
+	@echo 'make modules    build every module folder (bench/, tests/*/ with a Kbuild) and its user programs for K=$(K) (FOLDERS=tests/torture ... for some)'
 	@echo 'make deps       install the missing Debian packages (apt-get, needs root)'
 	@echo 'make source     unpack linux-source-6.12 into build/linux (pristine commit, tagged)'
 	@echo 'make kernels    build all four kernels: baseline-perf, patched-perf, patched-debug, domainhook-perf'
@@ -66,7 +66,7 @@ bisect-check: source
 	@scripts/bisect-check.sh
 
 modules:
-	@scripts/modules.sh $(K)
+	@scripts/modules.sh $(K) $(FOLDERS)
 
 series: source
 	@scripts/series.sh

@@ -43,7 +43,7 @@ if [ "${NO_BUILD:-0}" = 1 ]; then   # debugging: boot the kernel as it was last 
 else
 	"$TOP/scripts/deps.sh"
 	"$TOP/scripts/kbuild.sh" "$k"
-	"$TOP/scripts/modules.sh" "$k"
+	"$TOP/scripts/modules.sh" "$k" tests
 fi
 mkdir -p "$logs"
 rm -f "$logs/check-$k.kunit" "$logs/check-$k.kunit.json"
@@ -116,7 +116,7 @@ fi
 # the in-tree consumer's end-to-end test must have run on the patched kernel
 if [ "$k" = patched-debug ]; then
 	tr -d '\r' <"$log" | grep -q '^@@TEST uacce_fault_end_to_end ' && r=0 || r=1
-	host_check uacce_end_to_end_ran $r "(no /bench/iopf-uacce-user in the guest: scripts/modules.sh $k)"
+	host_check uacce_end_to_end_ran $r "(no /uacce-e2e/iopf-uacce-user in the guest: scripts/modules.sh $k tests/uacce-e2e)"
 fi
 
 # the VT-d page request path (guest/jobs/vtd.sh) must have run; on a kernel

@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # torture.sh [DURATION] [JOB [ARGS]]: the body of `make torture DURATION=...`.
-#  1. builds the bench/ modules against the debug kernel (KASAN, lockdep,
-#     PROVE_RCU, kmemleak) with scripts/modules.sh (the kernel must be
-#     built: scripts/kbuild.sh patched-debug);
-#  2. boots it with guest job JOB (default torture, DURATION seconds,
-#     default 1800) through scripts/qemu.sh, which fails on any splat;
+#  1. builds the test modules (tests/: iopf_torture, iopf_uacce...) against
+#     the debug kernel (KASAN, lockdep, PROVE_RCU, kmemleak) with
+#     scripts/modules.sh (the kernel must be built: scripts/kbuild.sh
+#     patched-debug);
+#  2. boots it with guest job JOB (default torture: the lifetime cases,
+#     then DURATION seconds of torture, default 1800) through
+#     scripts/qemu.sh, which fails on any splat;
 #  3. prints the guest's @@TEST lines and the torture summary; exits
 #     non-zero when a test failed, the guest died or the kernel splatted.
 # `scripts/torture.sh 60` is the make check variant. The other jobs:
@@ -32,8 +34,8 @@ esac
 	die "kernel $k is not built (no ${obj#"$TOP"/}/.build-stamp); build it with scripts/kbuild.sh $k"
 
 if [ "${TORTURE_NO_BUILD:-0}" != 1 ]; then
-	"$TOP/scripts/modules.sh" "$k"
-	[ -f "$BUILD/guest-extra/$k/bench/iopf_torture.ko" ] ||
+	"$TOP/scripts/modules.sh" "$k" tests
+	[ -f "$BUILD/guest-extra/$k/torture/iopf_torture.ko" ] ||
 		die "no iopf_torture.ko: does $k have include/linux/iopf-notify.h?"
 fi
 

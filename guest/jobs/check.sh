@@ -39,13 +39,16 @@ function_graph() {
 		{ echo "available_tracers: $(cat /sys/kernel/tracing/available_tracers)"; return 1; }
 }
 
-# the uacce consumer of the notifier, end to end (bench/iopf-uacce-user.c):
-# a process owning a uacce queue receives the record of its failed fault
+# the uacce consumer of the notifier, end to end (tests/uacce-e2e): a
+# process owning a uacce queue receives the record of its failed fault
+# through the uacce uAPI, never one of an earlier binding of its PASID
 uacce_end_to_end() {
-	insmod /bench/iopf_uacce.ko || return 1
-	/bench/iopf-uacce-user
+	insmod /uacce-e2e/iopf_uacce.ko || return 1
+	/uacce-e2e/iopf-uacce-user >/tmp/uacce.out 2>&1
 	rc=$?
+	cat /tmp/uacce.out
 	rmmod iopf_uacce || rc=1
+	[ $rc = 0 ] || grep -m 1 '^not ok' /tmp/uacce.out
 	return $rc
 }
 
@@ -56,7 +59,7 @@ guest_test tracefs_mounted mounted /sys/kernel/tracing tracefs
 guest_test function_graph_available function_graph
 guest_test perf_stat_task_clock perf_runs
 guest_test cyclictest_1s cyclictest_runs
-if [ -x /bench/iopf-uacce-user ]; then
+if [ -x /uacce-e2e/iopf-uacce-user ]; then
 	guest_test uacce_fault_end_to_end uacce_end_to_end
 fi
 # the VT-d page request path end to end (guest/jobs/vtd.sh, tests/vtd-pri)

@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # failinject: bad input and fault injection for the failure notifier and
 # our modules, then a kmemleak scan.
-#  1. every module parameter of iopf_bench.ko and iopf_torture.ko with bad
-#     values: insmod must fail with a defined errno and leave no module;
+#  1. every module parameter of iopf_torture.ko (and of iopf_bench.ko when
+#     the guest has it) with bad values: insmod must fail with a defined
+#     errno and leave no module;
 #  2. iopf_torture.ko mode=badinput: the exported functions with bad
-#     arguments (NULL, unknown device, duplicate RID, 65536 RIDs);
+#     arguments (NULL, error pointers, unknown or removed device, duplicate
+#     RID, 65536 RIDs);
 #  3. iopf_torture.ko mode=failinject twice: the nth allocation failing,
 #     n = 1, 2, ... (current->fail_nth), once through failslab and once
 #     through fail_page_alloc;
@@ -21,9 +23,10 @@ for a in "$@"; do
 	esac
 done
 
-T=/bench
-[ -f $T/iopf_torture.ko ] && [ -f $T/iopf_bench.ko ] ||
-	{ echo "no $T/iopf_torture.ko or $T/iopf_bench.ko (scripts/modules.sh builds them)"; exit 1; }
+T=/torture
+B=/bench
+[ -f $T/iopf_torture.ko ] ||
+	{ echo "no $T/iopf_torture.ko (scripts/modules.sh builds tests/torture)"; exit 1; }
 KL=/sys/kernel/debug/kmemleak
 FS=/sys/kernel/debug/failslab
 FP=/sys/kernel/debug/fail_page_alloc
@@ -33,11 +36,12 @@ if [ -w $KL ]; then
 fi
 
 # --- 1. module parameters
-# badparam MODULE PARAM=VALUE: insmod must fail and leave nothing loaded
+# badparam DIR MODULE PARAM=VALUE: insmod must fail and leave nothing loaded
 badparam() {
-	m=$1
-	p=$2
-	out=$(insmod $T/$m.ko $p 2>&1)
+	d=$1
+	m=$2
+	p=$3
+	out=$(insmod $d/$m.ko $p 2>&1)
 	r=$?
 	# spaces in values are written as '~' (scripts/reliability.py turns them back)
 	err=$(echo "$out" | sed -n "s/.*: \([A-Z][a-z].*\)$/\1/p" | tail -n 1 | tr ' ' '~')
@@ -60,12 +64,18 @@ params_bad() {
 	for p in nr_threads=-1 nr_threads=100000 ring_size=0 ring_size=100 ring_size=131072 \
 		 max_samples=0 max_samples=4194305 rid=-1 rid=0x8000 pasid_bits=0 pasid_bits=21 \
 		 ring_size=abc rid=99999999999; do
-		badparam iopf_bench $p || f=$((f + 1))
+		[ -f $B/iopf_bench.ko ] || break
+		badparam $B iopf_bench $p || f=$((f + 1))
 	done
+	[ -f $B/iopf_bench.ko ] || echo "no $B/iopf_bench.ko in this guest: its parameters are not checked"
 	for p in mode=bogus duration=0 duration=86401 duration=-1 nr_devs=1 nr_devs=257 \
 		 rids_per_dev=0 rids_per_dev=9 stat_interval=-1 storm_count=0 storm_cpu=-1 \
 		 storm_cpu=64 failinject_max=0 failinject_max=100001 duration=abc; do
-		badparam iopf_torture $p || f=$((f + 1))
+		badparam $T iopf_torture $p || f=$((f + 1))
+	done
+	for p in rid=0x10000 rid=-1 rid=abc; do
+		[ -f /uacce-e2e/iopf_uacce.ko ] || break
+		badparam /uacce-e2e iopf_uacce $p || f=$((f + 1))
 	done
 	echo "$f bad parameters were not refused cleanly"
 	[ $f = 0 ]

@@ -1,13 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # storm: COUNT failing page requests from one RID on CPU 0
-# (/bench/iopf_torture.ko mode=storm) while victim RIDs on every CPU send
-# one failing request per millisecond, and cyclictest runs on CPU 1.
+# (/torture/iopf_torture.ko mode=storm, tests/torture/storm.c) while victim
+# devices on every CPU send one failing request per millisecond each, and
+# cyclictest runs on CPU 1.
 # Before it, cyclictest alone for the same time gives the reference bound.
 # A control run with CPU 0 in a busy loop separates what a busy vCPU costs
 # the other one under TCG from what the storm costs. Reports slab
 # (in-kernel, /proc/meminfo and the caches that grew), the storm RID's and
 # the victims' counters, the debugfs counters sampled during the storm, and
-# the three cyclictest maxima.
+# the three cyclictest maxima. The module checks that the storm's counters
+# balance and that no victim lost a record.
 # Arguments: count=N (default 10000000), ref=SECONDS (cyclictest alone,
 # default 30), interval=US (cyclictest, default 1000)
 . /guest/lib.sh
@@ -23,8 +25,8 @@ for a in "$@"; do
 	esac
 done
 
-M=/bench/iopf_torture.ko
-[ -f $M ] || { echo "no $M in this initramfs (scripts/modules.sh builds it)"; exit 1; }
+M=/torture/iopf_torture.ko
+[ -f $M ] || { echo "no $M in this initramfs (scripts/modules.sh builds tests/torture)"; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "the storm needs 2 CPUs"; exit 1; }
 D=/sys/kernel/debug/iopf_notify
 
@@ -94,7 +96,7 @@ verdict=$(dmesg | grep -E 'iopf_torture: (PASS|FAIL) storm' | tail -n 1 | sed 's
 
 result test=storm count=$count seconds=$el kernel=$(uname -r) $(dmesg | grep 'iopf_torture: storm: result' | tail -n 1 | sed 's/.*storm: result //')
 result test=storm meminfo_slab_before_kb=$slab_before meminfo_slab_max_kb=$slab_max meminfo_slab_after_kb=$slab_after
-dmesg | grep 'iopf_torture: storm: victim' | sed 's/.*victim cpu \([0-9]*\) rid \([0-9a-fx]*\): sent \([0-9]*\) generated \([0-9]*\) delivered \([0-9]*\) dropped \([0-9]*\) callbacks \([0-9]*\)/@@RESULT test=storm victim_cpu=\1 rid=\2 sent=\3 generated=\4 delivered=\5 dropped=\6 callbacks=\7/'
+dmesg | grep 'iopf_torture: storm: victim cpu' | sed 's/.*victim cpu \([0-9]*\) rid \([0-9a-fx]*\): sent \([0-9]*\) generated \([0-9]*\) delivered \([0-9]*\) overflow \([0-9]*\) callbacks \([0-9]*\)/@@RESULT test=storm victim_cpu=\1 rid=\2 sent=\3 generated=\4 delivered=\5 overflow=\6 callbacks=\7/'
 storm_rid=$(head -n 1 /tmp/dbg.last 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if ($i == "generated:") print $(i + 1) }')
 result test=storm debugfs_last_sample_storm_generated=${storm_rid:-none}
 result test=storm cyclictest_interval_us=$interval cyclictest_ref_s=$ref cyclictest_ref_avg_us=$ref_avg cyclictest_ref_max_us=$ref_max cyclictest_hog_avg_us=$hog_avg cyclictest_hog_max_us=$hog_max cyclictest_storm_s=$el cyclictest_storm_avg_us=$storm_avg cyclictest_storm_max_us=$storm_max
