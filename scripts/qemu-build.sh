@@ -148,8 +148,10 @@ git -C "$src" clean -q -fdx
 #    naming them. --without-default-devices plus the device list
 #    configs/devices/x86_64-softmmu/iopf.mak (one of our patches) builds the
 #    q35 board, VT-d and our test device, not every PCI card.
-#    CCACHE_NOHASHDIR: no debug info is built, so the object does not depend
-#    on the directory: a fresh clone elsewhere hits the same cache.
+#    CCACHE_NOHASHDIR (no debug info is built, so the object does not
+#    depend on the directory) and CCACHE_BASEDIR (meson passes absolute
+#    -iquote paths, which ccache then hashes relative to $TOP): a fresh
+#    clone elsewhere, CI's for one, hits the same cache.
 conf=(
 	--target-list=x86_64-softmmu --enable-tcg --disable-kvm --disable-xen
 	--enable-plugins --disable-download --python=/usr/bin/python3
@@ -161,7 +163,7 @@ conf=(
 	--enable-fdt=disabled
 )
 [ -x /usr/bin/python3 ] || die "/usr/bin/python3 missing (QEMU's configure must use Debian's python3); run: apt-get install python3"
-export CCACHE_NOHASHDIR=1
+export CCACHE_NOHASHDIR=1 CCACHE_BASEDIR=$TOP
 cstamp=$(printf '%s\n' "$QEMU_VERSION" "${conf[@]}" | sha256sum | cut -c1-16)
 if [ "$(cat "$obj/.configure-stamp" 2>/dev/null)" != "$cstamp" ] || [ ! -f "$obj/build.ninja" ]; then
 	say "qemu: configuring in ${obj#"$TOP"/} (log: ${obj#"$TOP"/}/configure.log)"
