@@ -35,6 +35,11 @@ KREPO=$BUILD/linux           # pristine git repository (first commit = tarball)
 KTREES=$BUILD/k              # one worktree per kernel tree: baseline, patched
 CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export CCACHE_DIR
+# Kernel and module builds pass absolute paths (O=, srctree): hash them
+# relative to the checkout, so that a fresh clone elsewhere (CI) hits the
+# cache; the kernels build no debug info, so the directory itself need not
+# be hashed either.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 
 # Reproducible, ccache-friendly kernel builds.
 export KBUILD_BUILD_TIMESTAMP="Thu Jan  1 00:00:00 UTC 2026"
@@ -114,6 +119,6 @@ worktree() {
 }
 
 # The kernels we build: name -> tree and config flavour.
-kernel_tree()   { case $1 in baseline-perf) echo baseline ;; patched-perf|patched-debug|patched-kcsan) echo patched ;; domainhook-perf) echo domainhook ;; *) die "unknown kernel '$1' (baseline-perf, patched-perf, patched-debug, patched-kcsan, domainhook-perf)" ;; esac; }
+kernel_tree()   { case $1 in baseline-perf) echo baseline ;; patched-perf|patched-debug|patched-kcsan) echo patched ;; domainhook-perf) echo domainhook ;; mutant-kcsan) echo kcsan-mutant ;; *) die "unknown kernel '$1' (baseline-perf, patched-perf, patched-debug, patched-kcsan, domainhook-perf, mutant-kcsan)" ;; esac; }
 kernel_flavour(){ echo "${1##*-}"; }
 kernel_objdir() { echo "$KTREES/$(kernel_tree "$1")/obj-$(kernel_flavour "$1")"; }
