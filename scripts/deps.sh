@@ -14,8 +14,10 @@ PKGS=(
 	# QEMU 10.2 build (scripts/qemu-build.sh)
 	ninja-build pkg-config libglib2.0-dev
 	zlib1g-dev python3-venv python3-setuptools seabios
-	# the x86 option ROMs (linuxboot_dma.bin): gcc -m16, 32-bit libgcc
-	gcc-multilib
+	# the x86 option ROMs (linuxboot_dma.bin): gcc -m32/-m16 and the 32-bit
+	# libgcc QEMU's configure links against. Not gcc-multilib: Debian has
+	# it conflict with every cross gcc (gcc-aarch64-linux-gnu above).
+	lib32gcc-12-dev
 )
 # Packages bookworm has too old: taken from bookworm-backports by name,
 # through a private apt configuration (the system's sources stay as they are).
