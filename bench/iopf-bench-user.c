@@ -17,13 +17,23 @@
  *   fail-novma     addresses with no VMA
  *   fail-nohandler a PASID with no handler: the core answers INVALID
  *   mixed          success pages with a share (-f PCT) of fail-ro pages
- *   enqueue        time __iopf_report_failure() itself (patched kernel)
+ *   enqueue        time __iopf_report_failure() itself (RID-slot kernel),
+ *                  with the consumer as it comes (-E free, bursts of -b),
+ *                  idle before each call (-E idle) or held (-E pending)
+ *   isolation      a neighbour registration's callback sleeps -K ms while
+ *                  the mock device's failures are delivered (RID-slot)
+ *
+ *   info           what the module offers, one line
+ *
+ * -M 1 turns the fncount plugin's region on around every timed round
+ * (QEMU with qemu/plugins/fncount.c; an ordinary NOP elsewhere).
  *
  * Build: gcc -static -O2 -o iopf-bench-user iopf-bench-user.c -lm
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <getopt.h>
 #include <sched.h>
 #include <stdint.h>
@@ -43,17 +53,20 @@ typedef __u32 u32;
 
 static const char *const modes[] = {
 	"success", "present", "fail-ro", "fail-novma", "fail-nohandler",
-	"mixed", "enqueue", NULL
+	"mixed", "enqueue", "isolation", "info", NULL
 };
+
+static const char *const states[] = { "free", "idle", "pending", NULL };
 
 enum {
 	M_SUCCESS, M_PRESENT, M_FAIL_RO, M_FAIL_NOVMA, M_FAIL_NOHANDLER,
-	M_MIXED, M_ENQUEUE
+	M_MIXED, M_ENQUEUE, M_ISOLATION, M_INFO
 };
 
 struct opts {
 	int mode;
 	unsigned int pages, group, warmup, rounds, fail_pct, cpu;
+	unsigned int state, batch, block_ms, mark;
 	struct iopf_bench_setup setup;
 	const char *tag;
 };
@@ -120,9 +133,14 @@ static void fetch(unsigned int kind, u32 n, struct samples *s)
 
 static void print_prefix(const struct opts *o)
 {
-	printf("@@RESULT bench=iopf tag=%s mode=%s group=%u notify=%u rids=%u cb_us=%u cb_sleep=%u",
+	printf("@@RESULT bench=iopf tag=%s mode=%s group=%u notify=%u rids=%u nbase=%#x cb_us=%u cb_sleep=%u defer=%u",
 	       o->tag, modes[o->mode], o->group, o->setup.notify,
-	       o->setup.nr_neighbours, o->setup.cb_cost_us, o->setup.cb_sleep);
+	       o->setup.nr_neighbours, o->setup.neighbour_rid,
+	       o->setup.cb_cost_us, o->setup.cb_sleep, o->setup.defer);
+	if (o->mode == M_ENQUEUE)
+		printf(" state=%s batch=%u", states[o->state], o->batch);
+	if (o->mode == M_ISOLATION)
+		printf(" block_ms=%u", o->block_ms);
 }
 
 /* One line of quantiles, one of the CDF (0.5% steps); empty is an error */
@@ -157,6 +175,50 @@ static int report(const struct opts *o, const char *metric,
 	return 0;
 }
 
+/*
+ * The counters of the mock device's registration, from the notifier's
+ * debugfs (CONFIG_IOMMU_DEBUGFS): the file whose "rids:" line is @rid.
+ * Read before the file goes with the registration (close).
+ */
+static void report_counters(const struct opts *o, u32 rid)
+{
+	static const char dir[] = "/sys/kernel/debug/iommu/iopf_notify";
+	unsigned long gen = 0, del = 0, ovf = 0, ring = 0;
+	char path[512], line[256], want[32];
+	struct dirent *e;
+	int found = 0;
+	DIR *d = opendir(dir);
+	FILE *f;
+
+	if (!d)
+		return;
+	snprintf(want, sizeof(want), "rids: %#x\n", rid);
+	while (!found && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(line, sizeof(line), f) && !strcmp(line, want)) {
+			found = 1;
+			while (fgets(line, sizeof(line), f)) {
+				sscanf(line, "ring: %lu", &ring);
+				sscanf(line, "generated: %lu", &gen);
+				sscanf(line, "delivered: %lu", &del);
+				sscanf(line, "overflow: %lu", &ovf);
+			}
+		}
+		fclose(f);
+	}
+	closedir(d);
+	if (!found)
+		return;
+	print_prefix(o);
+	printf(" metric=counters ring=%lu generated=%lu delivered=%lu overflow=%lu\n",
+	       ring, gen, del, ovf);
+}
+
 static u32 rnd_state = 12345;
 
 static u32 rnd(void)
@@ -169,9 +231,10 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"Usage: iopf-bench-user -m MODE [-n PAGES] [-g GROUP] [-w WARMUP] [-r ROUNDS]\n"
-		"       [-f FAIL_PCT] [-c CPU] [-N NOTIFY] [-R NEIGHBOUR_RIDS] [-C CB_US]\n"
-		"       [-S CB_SLEEP] [-t TAG]\n"
-		"modes: success present fail-ro fail-novma fail-nohandler mixed enqueue\n");
+		"       [-f FAIL_PCT] [-c CPU] [-N NOTIFY] [-R NEIGHBOUR_RIDS] [-B FIRST_RID]\n"
+		"       [-C CB_US] [-S CB_SLEEP] [-D DEFER] [-E free|idle|pending] [-b BATCH]\n"
+		"       [-K BLOCK_MS] [-M MARK] [-t TAG]\n"
+		"modes: success present fail-ro fail-novma fail-nohandler mixed enqueue isolation\n");
 	exit(2);
 }
 
@@ -189,7 +252,7 @@ int main(int argc, char **argv)
 {
 	struct opts o = {
 		.mode = -1, .pages = 256, .group = 1, .warmup = 3, .rounds = 10,
-		.fail_pct = 10, .tag = "-",
+		.fail_pct = 10, .tag = "-", .batch = 64, .block_ms = 500,
 	};
 	struct samples lat = {}, cost = {}, cb = {}, enq = {}, nul = {};
 	u64 *reqs, total_ns = 0, total_groups = 0, total_pages = 0;
@@ -200,7 +263,7 @@ int main(int argc, char **argv)
 	cpu_set_t set;
 	int c, err = 0;
 
-	while ((c = getopt(argc, argv, "m:n:g:w:r:f:c:N:R:C:S:t:")) != -1) {
+	while ((c = getopt(argc, argv, "m:n:g:w:r:f:c:N:R:B:C:S:D:E:b:K:M:t:")) != -1) {
 		switch (c) {
 		case 'm':
 			for (i = 0; modes[i]; i++)
@@ -231,8 +294,31 @@ int main(int argc, char **argv)
 		case 'R':
 			o.setup.nr_neighbours = num(optarg);
 			break;
+		case 'B':
+			o.setup.neighbour_rid = num(optarg);
+			break;
 		case 'C':
 			o.setup.cb_cost_us = num(optarg);
+			break;
+		case 'D':
+			o.setup.defer = num(optarg);
+			break;
+		case 'E':
+			o.state = ~0u;
+			for (i = 0; states[i]; i++)
+				if (!strcmp(optarg, states[i]))
+					o.state = i;
+			if (o.state == ~0u)
+				usage();
+			break;
+		case 'b':
+			o.batch = num(optarg);
+			break;
+		case 'K':
+			o.block_ms = num(optarg);
+			break;
+		case 'M':
+			o.mark = num(optarg);
 			break;
 		case 'S':
 			o.setup.cb_sleep = num(optarg);
@@ -244,7 +330,8 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (o.mode < 0 || !o.pages || !o.group || !o.rounds || o.fail_pct > 100)
+	if (o.mode < 0 || !o.pages || !o.group || !o.rounds || o.fail_pct > 100 ||
+	    !o.batch || o.mark > 1)
 		usage();
 	if (o.mode == M_FAIL_NOHANDLER)
 		o.group = 1;
@@ -259,14 +346,37 @@ int main(int argc, char **argv)
 		die("open /dev/iopf_bench");
 	if (ioctl(fd, IOPF_BENCH_INFO, &info))
 		die("IOPF_BENCH_INFO");
+	if (o.mode == M_INFO) {
+		printf("@@RESULT bench=iopf tag=%s metric=info design=%u rid=%#x nr_threads=%u record_size=%u cpus=%ld\n",
+		       o.tag, info.design, info.rid, info.nr_threads,
+		       info.record_size, sysconf(_SC_NPROCESSORS_CONF));
+		return 0;
+	}
 	if (ioctl(fd, IOPF_BENCH_SETUP, &o.setup))
 		die("IOPF_BENCH_SETUP");
 
+	if (o.mode == M_ISOLATION) {
+		struct iopf_bench_isolation is = {
+			.block_ms = o.block_ms, .tries = o.pages,
+		};
+
+		if (ioctl(fd, IOPF_BENCH_ISOLATION, &is))
+			die("IOPF_BENCH_ISOLATION");
+		print_prefix(&o);
+		printf(" metric=isolation tries=%u max_delay_ns=%llu unregister_ns=%llu\n",
+		       is.tries, (unsigned long long)is.max_delay_ns,
+		       (unsigned long long)is.unregister_ns);
+		return 0;
+	}
+
 	if (o.mode == M_ENQUEUE) {
-		struct iopf_bench_enqueue e = { .nr = o.pages, .batch = 64 };
+		struct iopf_bench_enqueue e = {
+			.nr = o.pages, .batch = o.batch, .state = o.state,
+		};
 		u32 n;
 
 		for (r = 0; r < o.warmup + o.rounds; r++) {
+			e.mark = o.mark && r >= o.warmup;
 			if (ioctl(fd, IOPF_BENCH_ENQUEUE, &e))
 				die("IOPF_BENCH_ENQUEUE");
 			if (ioctl(fd, IOPF_BENCH_DRAIN, &n))
@@ -277,6 +387,7 @@ int main(int argc, char **argv)
 			fetch(IOPF_BENCH_S_NULL, e.nr, &nul);
 			fetch(IOPF_BENCH_S_CALLBACK, n, &cb);
 		}
+		report_counters(&o, info.rid);
 		err |= report(&o, "enqueue_ns", &enq);
 		err |= report(&o, "null_ns", &nul);
 		err |= report(&o, "callback_ns", &cb);
@@ -327,7 +438,7 @@ int main(int argc, char **argv)
 	for (r = 0; r < o.warmup + o.rounds; r++) {
 		struct iopf_bench_run run = {
 			.pages = (uintptr_t)reqs, .nr_pages = o.pages,
-			.group = o.group,
+			.group = o.group, .mark = o.mark && r >= o.warmup,
 		};
 		u32 n;
 
@@ -358,7 +469,7 @@ int main(int argc, char **argv)
 			continue;
 		fetch(IOPF_BENCH_S_LATENCY, run.nr_groups, &lat);
 		fetch(IOPF_BENCH_S_REPORT, run.nr_groups, &cost);
-		if (o.setup.notify && nfail)
+		if (o.setup.notify && nfail && info.design == IOPF_BENCH_D_RIDSLOT)
 			fetch(IOPF_BENCH_S_CALLBACK, n, &cb);
 		total_cb += n;
 		total_failed += run.nr_failed;
@@ -367,6 +478,8 @@ int main(int argc, char **argv)
 		total_pages += o.pages;
 	}
 
+	if (o.setup.notify && info.design == IOPF_BENCH_D_RIDSLOT)
+		report_counters(&o, info.rid);
 	err |= report(&o, "latency_ns", &lat);
 	err |= report(&o, "report_ns", &cost);
 	/* a design that cannot see a failure (domain hook, no handler) has none */
