@@ -10,7 +10,9 @@
 #   FOLDER...   module folders, or folders holding them (default: bench
 #               tests, i.e. every module folder)
 # A Kbuild that links iopf_mock.o gets the shared mock IOMMU
-# (tests/mock-iommu/) staged next to its sources. A Kbuild may build no
+# (tests/mock-iommu/) staged next to its sources; a folder whose sources
+# include fncount-marker.h gets the fncount plugin's marker header
+# (qemu/plugins/), for its module and its user programs. A Kbuild may build no
 # module for KERNEL (one that needs the failure notifier, on the baseline
 # kernel): its user programs are then not built either. Each folder is
 # rebuilt only when its inputs changed; any folder that does not build
@@ -25,6 +27,7 @@ obj=$(kernel_objdir "$k")
 m=$BUILD/mod/$k
 extra=$BUILD/guest-extra/$k
 mock=$TOP/tests/mock-iommu
+marker=$TOP/qemu/plugins/fncount-marker.h
 mkdir -p "$m" "$extra"
 
 # the module folders named by the arguments, as paths relative to $TOP
@@ -51,19 +54,24 @@ fi
 
 # build_folder REL: one module folder into $extra/NAME
 build_folder() {
-	local rel=$1 src=$TOP/$1 name st out stamp f usemock=
+	local rel=$1 src=$TOP/$1 name st out stamp f usemock= usemark
 	name=$(basename "$rel")
 	st=$m/$name
 	out=$extra/$name
 	grep -q 'iopf_mock\.o' "$src/Kbuild" && usemock=$mock
-	stamp=$(hash_of "$src" ${usemock:+"$usemock"} "$obj/.build-stamp" "$0")
+	usemark=
+	if grep -qs 'fncount-marker\.h' "$src"/*.[ch]; then
+		[ -f "$marker" ] || die "$rel includes fncount-marker.h, but ${marker#"$TOP"/} is missing (restore it from git)"
+		usemark=$marker
+	fi
+	stamp=$(hash_of "$src" ${usemock:+"$usemock"} ${usemark:+"$usemark"} "$obj/.build-stamp" "$0")
 	[ "$(cat "$st.stamp" 2>/dev/null)" = "$stamp" ] && [ -d "$out" ] && return 0
 
 	rm -rf "$st" "$out" "$st.stamp"
 	mkdir -p "$st" "$out"
 	# a private copy: kbuild writes its objects next to the sources
 	cp "$src/Kbuild" "$st/"
-	for f in "$src"/*.[ch] ${usemock:+"$usemock"/*.[ch]}; do
+	for f in "$src"/*.[ch] ${usemock:+"$usemock"/*.[ch]} ${usemark:+"$usemark"}; do
 		case $f in *-user.c) ;; *) cp "$f" "$st/" ;; esac
 	done
 	say "modules: building $rel against $k"
@@ -78,7 +86,7 @@ build_folder() {
 	# user space, static for the busybox guest, against this kernel's uAPI
 	for f in "$src"/*-user.c; do
 		[ -e "$f" ] || continue
-		gcc -static -O2 -Wall -Wextra -I"$m/hdr/include" -I"$src" \
+		gcc -static -O2 -Wall -Wextra -I"$m/hdr/include" -I"$src" -I"$(dirname "$marker")" \
 			-o "$out/$(basename "$f" .c)" "$f" -lm ||
 			die "$rel/$(basename "$f") does not build against $k (gcc -static needs libc6-dev)"
 	done
