@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Every target calls a script in scripts/; the scripts hold the logic.
-#   make bench     build baseline-perf and patched-perf, run the benchmark in QEMU
+#   make bench     build the three perf kernels, QEMU and its plugin; the benchmark; RESULTS.md
 #   make check     build patched-debug, boot it, KUnit + guest tests, "N passed, N failed"
 
 K    ?= patched-debug
@@ -15,7 +15,7 @@ MAKEFLAGS += --no-print-directory
 DURATION ?= 1800
 
 help:
-	@echo 'make bench      build baseline, patched and domain-hook perf kernels, run the benchmark A/B/C in QEMU, write RESULTS.md'
+	@echo 'make bench      build the 3 perf kernels, QEMU, fncount plugin; mock + real-PRQ floods (icount, smp), scaling, exact counts; RESULTS.md; ends "goals: N met, N missed"'
 	@echo 'make check      the tests: fast tier, series checks, debug kernel with KUnit, guest and uacce tests, torture; ends "N passed, N failed"'
 	@echo 'make check-fast the user-space tier alone: table and dispatch under TSAN/ASan, callgrind counts'
 	@echo 'make profile    perf record/report/flame graphs of the PRQ path, baseline vs patched (QEMU; TARGET=host)'

@@ -45,6 +45,12 @@
 #include <unistd.h>
 
 #include "iopf_bench.h"
+#if __has_include("fncount-marker.h")
+#include "fncount-marker.h"
+#else
+static inline void fncount_region_on(void) { }
+static inline void fncount_region_off(void) { }
+#endif
 
 typedef __u64 u64;
 typedef __u32 u32;

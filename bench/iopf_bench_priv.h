@@ -17,7 +17,13 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 
+/* the fncount plugin's region markers, when scripts/modules.sh staged them */
+#if __has_include("fncount-marker.h")
 #include "fncount-marker.h"
+#else
+static inline void fncount_region_on(void) { }
+static inline void fncount_region_off(void) { }
+#endif
 #include "iopf_bench.h"
 #include "iopf_mock.h"
 

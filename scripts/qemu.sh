@@ -13,7 +13,8 @@
 # The QEMU is ours (scripts/qemu-build.sh: $QEMU_BIN, firmware $QEMU_FW),
 # with the page request test device iopf-pri-test at 00:04.0.
 # Environment: QEMU_TIMEOUT (seconds, default 600), GUEST_ARGS (comma-
-# separated arguments for the job), QEMU_EXTRA (extra QEMU options, for
+# separated arguments for the job), QEMU_SMP (vCPUs, default 2),
+# QEMU_APPEND (more kernel parameters, e.g. iopf_notify.ring_size=16), QEMU_EXTRA (extra QEMU options, for
 # debugging only), QEMU_SHOW=1 (copy the console to the terminal).
 # Fails on a timeout, a kernel splat, a guest that died before its end
 # marker, or a job that returned non-zero.
@@ -34,9 +35,12 @@ extra=$BUILD/guest-extra/$k
 	die "no guest job '$job' (guest/jobs/$job.sh or ${extra#"$TOP"/}/guest/jobs/$job.sh); jobs: $(ls "$TOP/guest/jobs" "$extra/guest/jobs" 2>/dev/null | grep '\.sh$' | sed 's/\.sh$//' | tr '\n' ' ')"
 "$TOP/scripts/qemu-build.sh"
 
+# QEMU_SMP: another vCPU count (the benchmark's scaling runs)
+smp=${QEMU_SMP:-2}
+case $smp in ''|*[!0-9]*|0) die "QEMU_SMP=$smp: not a vCPU count (1..64)" ;; esac
 case $mode in
-smp)    accel=(-smp 2 -accel tcg,thread=multi) ;;
-icount) accel=(-smp 2 -accel tcg,thread=single -icount shift=0,sleep=off,align=off
+smp)    accel=(-smp "$smp" -accel tcg,thread=multi) ;;
+icount) accel=(-smp "$smp" -accel tcg,thread=single -icount shift=0,sleep=off,align=off
 		-rtc base=2026-01-01T00:00:00,clock=vm -seed 1) ;;
 *) die "unknown MODE '$mode' (smp, icount)" ;;
 esac
@@ -48,7 +52,7 @@ initrd=$BUILD/initramfs/$k.cpio
 # panic=-1 + -no-reboot: a panic ends QEMU at once; oops=panic: an Oops
 # cannot leave a half-dead guest running into the timeout.
 append="console=ttyS0 intel_iommu=on panic=-1 oops=panic"
-append+=" job=$job${GUEST_ARGS:+ args=$GUEST_ARGS}"
+append+=" job=$job${GUEST_ARGS:+ args=$GUEST_ARGS}${QEMU_APPEND:+ $QEMU_APPEND}"
 
 # intel-iommu, what Linux's VT-d SVA path needs to bind a process and take
 # page requests: scalable mode, PASID, first-stage translation (x-flts,

@@ -57,7 +57,7 @@ if [ -z "${FLOOD:-}" ]; then
 	insmod $B/iopf_bench.ko nr_threads=1 || exit 1
 fi
 notify=0
-dmesg | grep -q 'iopf_bench: .*notifier built' && notify=$usenotify
+dmesg | grep -q 'iopf_bench: .*notifier rid-slot' && notify=$usenotify
 
 awk '$2 ~ /^[tTwW]$/' /proc/kallsyms >"$W/kallsyms"
 emit_file kallsyms "$W/kallsyms"

@@ -37,7 +37,7 @@ fails=0
 
 insmod $B/iopf_bench.ko nr_threads=1 || exit 1
 notify=0
-dmesg | grep -q 'iopf_bench: .*notifier built' && notify=1
+dmesg | grep -q 'iopf_bench: .*notifier rid-slot' && notify=1
 [ -n "$rows" ] || {
 	rows=idle+success+fail-ro+mixed
 	[ $notify = 1 ] && rows=$rows+fail-ro+notify+mixed+notify
