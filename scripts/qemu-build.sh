@@ -175,7 +175,7 @@ if [ "$(cat "$obj/.configure-stamp" 2>/dev/null)" != "$cstamp" ] || [ ! -f "$obj
 	}
 	grep -q '^SUBDIRS=.*pc-bios/optionrom' "$obj/config-host.mak" || {
 		rm -rf "$obj"
-		die "QEMU's configure found no compiler for the x86 option ROMs (linuxboot_dma.bin needs gcc -m16 and the 32-bit libgcc); run: scripts/deps.sh (package gcc-multilib)"
+		die "QEMU's configure found no compiler for the x86 option ROMs (linuxboot_dma.bin needs gcc -m16 and the 32-bit libgcc); run: scripts/deps.sh (package lib32gcc-12-dev)"
 	}
 	echo "$cstamp" >"$obj/.configure-stamp"
 fi
