@@ -21,7 +21,10 @@ fi
 
 "$TOP/scripts/tree.sh" "$tree"
 "$TOP/scripts/kconfig.sh" "$k"
-stamp=$(cat "$wt.stamp" "$obj/.config" | sha256sum | cut -c1-16)
+# the kcsan flavour instruments only our files (scripts/kcsan-make-args.sh)
+kvars=()
+[ "$(kernel_flavour "$k")" = kcsan ] && mapfile -t kvars < <("$TOP/scripts/kcsan-make-args.sh")
+stamp=$({ cat "$wt.stamp" "$obj/.config"; printf '%s\n' "${kvars[@]}"; } | sha256sum | cut -c1-16)
 if [ -f "$obj/arch/x86/boot/bzImage" ] && [ "$(cat "$obj/.build-stamp" 2>/dev/null)" = "$stamp" ]; then
 	say "kernel $k: up to date"
 	exit 0
@@ -40,7 +43,7 @@ start=$(date +%s)
 ) &
 ticker=$!
 trap 'kill $ticker 2>/dev/null' EXIT
-if ! make -C "$wt" O="$obj" CC="ccache gcc" -j"$JOBS" bzImage modules >"$log" 2>&1; then
+if ! make -C "$wt" O="$obj" CC="ccache gcc" -j"$JOBS" "${kvars[@]}" bzImage modules >"$log" 2>&1; then
 	grep -E 'error:|Error [0-9]|undefined reference|\*\*\*' "$log" | head -n 20 >&2
 	die "kernel $k: build failed (above: the first errors; full log ${log#"$TOP"/})"
 fi

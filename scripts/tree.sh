@@ -1,22 +1,25 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# tree.sh baseline|patched|domainhook
+# tree.sh baseline|patched|domainhook|kcsan-mutant
 #   baseline:   pristine + test-only patches (patches/test-only/)
 #   patched:    baseline + the upstream series
+#   kcsan-mutant: patched + scripts/kcsan-mutant.sed on iopf-notify.c (a
+#               barrier removed; scripts/kcsan.sh proves KCSAN reports it)
 #   domainhook: baseline + patches/alt-domain-hook/ (the alternative design,
 #               measured against the series; never upstream)
 # Each is a git worktree of $KREPO under $KTREES/<name>. A tree whose inputs
 # did not change is left alone, so kbuild sees no new mtimes.
 . "$(dirname "$0")/lib.sh"
 
-name=${1:?usage: tree.sh baseline|patched|domainhook}
+name=${1:?usage: tree.sh baseline|patched|domainhook|kcsan-mutant}
 wt=$KTREES/$name
 series_inputs=("$TOP/patches/series" "$TOP"/patches/*.patch "$TOP/src" "$TOP/include")
 case $name in
 baseline) inputs=("$TOP/patches/test-only") ;;
 patched)  inputs=("$TOP/patches/test-only" "${series_inputs[@]}") ;;
+kcsan-mutant) inputs=("$TOP/patches/test-only" "${series_inputs[@]}" "$TOP/scripts/kcsan-mutant.sed") ;;
 domainhook) inputs=("$TOP/patches/test-only" "$TOP/patches/alt-domain-hook") ;;
-*) die "unknown tree '$name' (baseline, patched, domainhook)" ;;
+*) die "unknown tree '$name' (baseline, patched, domainhook, kcsan-mutant)" ;;
 esac
 stamp=$(hash_of "${inputs[@]}" "$TOP/scripts/tree.sh" "$TOP/scripts/series.sh")
 [ -f "$wt.stamp" ] && [ "$(cat "$wt.stamp")" = "$stamp" ] && [ -e "$wt/.git" ] && exit 0
@@ -54,10 +57,17 @@ if [ "$name" = domainhook ]; then
 	say "tree $name: applying the domain-hook alternative"
 	am_all domain-hook "$TOP"/patches/alt-domain-hook/*.patch
 fi
-if [ "$name" = patched ]; then
+if [ "$name" = patched ] || [ "$name" = kcsan-mutant ]; then
 	"$TOP/scripts/series.sh" --quiet
 	say "tree $name: applying the series"
 	am_all series $(ls "$BUILD"/series/*.patch | grep -v '/0000-cover-letter.patch$')
+fi
+if [ "$name" = kcsan-mutant ]; then
+	f=drivers/iommu/iopf-notify.c
+	sed -i -f "$TOP/scripts/kcsan-mutant.sed" "$f"
+	[ "$(git diff --numstat -- "$f" | cut -f1)" = 1 ] ||
+		{ rm -f "$wt.stamp"; die "scripts/kcsan-mutant.sed did not change exactly one line of $f: the code moved; update the sed"; }
+	git -c user.name=mutant -c user.email=mutant@invalid commit -q -a -m "MUTANT: scripts/kcsan-mutant.sed"
 fi
 echo "$stamp" >"$wt.stamp"
 say "tree $name ready at $wt ($(git log --oneline "$KTAG"..HEAD | wc -l) commits on $KTAG)"
