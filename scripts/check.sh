@@ -113,6 +113,22 @@ if [ "$k" = patched-debug ] && [ "${CHECK_TORTURE:-60}" != 0 ]; then
 	host_check torture_pass $r "(log: ${logs#"$TOP"/}/torture.out)"
 fi
 
+# the kcsan flavour (scripts/kcsan.sh): the KUnit suite and the torture
+# pass under strict KCSAN with no report, and its barrier mutant reported;
+# each of its checks counts (CHECK_KCSAN=0 skips it)
+kc_pass=0 kc_fail=0
+if [ "$k" = patched-debug ] && [ "${CHECK_KCSAN:-1}" = 1 ]; then
+	"$TOP/scripts/kcsan.sh" 2>&1 | tee "$logs/kcsan.out" | grep -E '^(kcsan: |==> (kcsan|kernel|qemu))' || true
+	kl=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/kcsan.out" | tail -n 1 || true)
+	if [ -n "$kl" ]; then
+		kc_pass=${kl%% *}
+		kc_fail=$(echo "$kl" | awk '{print $3}')
+	else
+		kc_fail=1
+		warn "scripts/kcsan.sh printed no summary line (log: ${logs#"$TOP"/}/kcsan.out)"
+	fi
+fi
+
 # the in-tree consumer's end-to-end test must have run on the patched kernel
 if [ "$k" = patched-debug ]; then
 	tr -d '\r' <"$log" | grep -q '^@@TEST uacce_fault_end_to_end ' && r=0 || r=1
@@ -133,9 +149,9 @@ gpass=$(tr -d '\r' <"$log" | grep -cE '^@@TEST [^ ]+ PASS' || true)
 gfail=$(tr -d '\r' <"$log" | grep -cE '^@@TEST [^ ]+ FAIL' || true)
 tr -d '\r' <"$log" | grep -E '^@@TEST ' | sed 's/^@@TEST /guest: /' || true
 
-pass=$((pass + kpass + gpass + fast_pass))
-fail=$((fail + kfail + gfail + fast_fail))
-say "check on $k: fast tier $fast_pass passed, $fast_fail failed; KUnit $kpass passed, $kfail failed, $kskip skipped; guest $gpass passed, $gfail failed; $(( $(date +%s) - start ))s in all"
+pass=$((pass + kpass + gpass + fast_pass + kc_pass))
+fail=$((fail + kfail + gfail + fast_fail + kc_fail))
+say "check on $k: fast tier $fast_pass passed, $fast_fail failed; KUnit $kpass passed, $kfail failed, $kskip skipped; guest $gpass passed, $gfail failed; KCSAN $kc_pass passed, $kc_fail failed; $(( $(date +%s) - start ))s in all"
 if [ $((kpass + kfail + gpass + gfail)) -eq 0 ]; then
 	warn "no KUnit case and no guest test ran (console: ${log#"$TOP"/})"
 	fail=$((fail + 1))
