@@ -39,10 +39,14 @@ def success_path_fns(path):
 
 
 def per_fault(d, fn, faults):
+    """The median call of @fn: one call per fault on the success path
+    (the PRQ thread handles one request per wakeup there); the mean is
+    not used, a first call (a page allocator refill, a worker created)
+    would make it depend on the history of the boot"""
     row = d['function'].get(('all', fn))
-    if row is None or not faults:
+    if row is None or not faults or not row['calls']:
         return None
-    return row['insns'] / faults
+    return row['median']
 
 
 def exact_table(data, scenario, fns, faults_of):

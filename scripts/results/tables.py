@@ -13,6 +13,9 @@ CBS = [(0, 0, '0'), (10, 0, '10 us busy'), (1000, 1, '1 ms asleep')]
 # functions counted beyond config/success-path.txt (scripts/bench.sh)
 FAILURE_FNS = ['__iopf_report_failure', 'iopf_notify_work',
                'iommu_fault_failed_call', 'iommu_fault_failed_work']
+# one call per record: its median call; the others drain several records
+# per call: their total over the records
+PER_CALL_FNS = ['__iopf_report_failure', 'iommu_fault_failed_call']
 
 
 def md(rows):
@@ -49,15 +52,18 @@ def exact_success(data, fns):
             continue
         same = len(set(b)) == 1 and len(set(p)) == 1
         rows.append((f'`{fn}`', D.fmt(b[0], 2), D.fmt(p[0], 2),
-                     f'{p[0] - b[0]:+.2f}' if same else 'varies',
+                     f'{p[0] - b[0]:+g}' if same else 'varies',
                      'yes' if same else f'no: {b} / {p}'))
-    return (f'Instructions per successful fault, inclusive of callees, from '
-            f'the fncount plugin (qemu/plugins/fncount.c) around a flood of '
-            f'one-page groups of the iopf-pri-test device, one at a time; '
-            f'{runs[D.BASE]} baseline and {runs[D.PATCHED]} patched boots. '
-            f'A `rep` string instruction counts once, as hardware counts it. '
+    return (f'Instructions per successful fault, inclusive of callees: the '
+            f'median call of each function, counted by the fncount plugin '
+            f'(qemu/plugins/fncount.c) around 64 one-page groups of the '
+            f'iopf-pri-test device sent one at a time (one call per fault); '
+            f'{runs[D.BASE]} baseline and {runs[D.PATCHED]} patched boots, '
+            f'QEMU smp mode (instruction counts need no virtual clock). A '
+            f'`rep` string instruction counts once, as hardware counts it. '
             f'Functions in path order (config/success-path.txt); the '
-            f'inlined ones are counted in their callers.\n\n' + md(rows))
+            f'inlined ones are counted in their callers. min/max of the '
+            f'calls are in the plugin output (build/bench/exact/).\n\n' + md(rows))
 
 
 def _region_rows(data, scen_kernels):
@@ -75,7 +81,12 @@ def _region_rows(data, scen_kernels):
         cells = []
         for fn in FAILURE_FNS:
             row = r['function'].get(('all', fn))
-            cells.append(D.fmt(row['insns'] / n, 1) if row and n else '-')
+            if not row or not row['calls'] or not n:
+                cells.append('-')
+            elif fn in PER_CALL_FNS:
+                cells.append(D.fmt(row['median']))
+            else:
+                cells.append(D.fmt(row['insns'] / n, 1))
         tot = sum(x['insns'] for x in r['region'].values())
         cells.append(D.fmt(tot / n, 1) if n else '-')
         rows.append((k, scen, n or '-') + tuple(cells))
@@ -89,7 +100,10 @@ def exact_failure(data):
     if not any(data.exact.get(x) for x in sk):
         return 'No exact counts: the fncount plugin runs are missing.\n'
     return ('Instructions per failure record, inclusive, from the fncount '
-            'plugin. mock-fail-ro: a flood of write requests to read-only '
+            'plugin (QEMU smp mode): the median call of the fault side '
+            '(`__iopf_report_failure`, `iommu_fault_failed_call`), the total '
+            'of the consumers over the records (a call drains several). '
+            'mock-fail-ro: a flood of write requests to read-only '
             'pages through the mock IOMMU, no-op callback (the baseline has '
             'no notification); `__iopf_report_failure` is the fault side, '
             '`iopf_notify_work` the consumer (callbacks included). '
