@@ -164,7 +164,7 @@ exact_boot() {
 	obj=$(kernel_objdir "$k")
 	tsv=$out/exact/$k-$scen-$run.tsv
 	boot "$k" smp "exact-$scen-$run" "tag=$k-exact-$scen-$run,part=exact,exact=$scen" \
-		QEMU_PLUGIN="$plugin,out=$tsv,map=$obj/System.map,fns=$TOP/config/success-path.txt,fn=handle_mm_fault,fn=__iopf_report_failure,fn=iopf_notify_work,fn=iommu_fault_failed_call,fn=iommu_fault_failed_work"
+		QEMU_PLUGIN="$plugin,out=$tsv,map=$obj/System.map,fns=$TOP/config/success-path.txt,fn=handle_mm_fault,fn=__iopf_report_failure,fn=iopf_notify_work,fn=iommu_fault_failed_call,fn=iommu_fault_failed_work,fn=xa_load,fn=ktime_get_ns,fn=queue_work_on"
 	[ -f "$tsv" ] || warn "no exact counts from $k $scen (${tsv#"$TOP"/} missing)"
 }
 if has_part exact; then
