@@ -116,8 +116,9 @@ def exact_failure(data):
             'mock-enq-idle/-pending: the failure site called directly, the '
             'consumer idle before each call (each call kicks) or held in a '
             'callback (no call kicks). The last column is every instruction '
-            'of every vCPU in the region, per record, for the floods (what '
-            'the added-per-failure goal compares).\n\n' + md(_region_rows(data, sk)))
+            'of every vCPU in the region, per record, for the floods '
+            '(the added-per-failure goal compares the new code only: fault '
+            'side + consumer).\n\n' + md(_region_rows(data, sk)))
 
 
 def prq_flood(data):
