@@ -9,10 +9,14 @@
 # MODE is each of modes=; on a kernel with the failure notifier the failure
 # modes run with a notifier registered (-N 1, a no-op callback): the new code
 # is on the profiled path. One PRQ thread (nr_threads=1: iopf_prq/0 on
-# CPU 0), the helper on CPU 1.
+# CPU 0), the helper on CPU 1. A mode prq-M is mode M of the real page
+# requests of QEMU's iopf-pri-test device (/vtd-pri, tests/vtd-pri/:
+# iopf-pri-flood-user, 16 groups in flight): the profiled path is then
+# VT-d's prq_event_thread and the iopf workers; on the patched kernel its
+# driver is registered for the failures.
 # Arguments (args=A,B on the kernel command line; A B on a real host):
 #   tag=NAME        copied into every result line
-#   modes=A+B       flood modes (default success+fail-ro+mixed)
+#   modes=A+B       flood modes (default prq-success+prq-fail-ro+success+fail-ro+mixed)
 #   pages=N         pages per round (default 512)
 #   rounds=N        rounds per recorded flood (default 150)
 #   freq=N          samples per second per CPU (default 1999)
@@ -24,7 +28,7 @@
 . "${GUEST_LIB:-/guest/lib.sh}"
 
 tag=-
-modes=success+fail-ro+mixed
+modes=prq-success+prq-fail-ro+success+fail-ro+mixed
 pages=512
 rounds=150
 freq=1999
@@ -44,6 +48,7 @@ done
 B=${BENCH_DIR:-/bench}
 P=${PERF_SCRIPTS:-/perf-scripts}
 U=$B/iopf-bench-user
+V=/vtd-pri
 W=$(mktemp -d)
 export PERF_FREQ=$freq
 fails=0
@@ -58,6 +63,10 @@ if [ -z "${FLOOD:-}" ]; then
 fi
 notify=0
 dmesg | grep -q 'iopf_bench: .*notifier rid-slot' && notify=$usenotify
+case +$modes+ in
+*+prq-*)
+	[ -z "${FLOOD:-}" ] && { insmod $V/iopf_pri_test.ko || { echo "insmod $V/iopf_pri_test.ko failed"; exit 1; }; } ;;
+esac
 
 awk '$2 ~ /^[tTwW]$/' /proc/kallsyms >"$W/kallsyms"
 emit_file kallsyms "$W/kallsyms"
@@ -68,6 +77,12 @@ flood() {
 		echo "$FLOOD"
 		return
 	fi
+	case $1 in
+	prq-*)
+		# 256 one-page groups per round, 16 in flight
+		echo "$V/iopf-pri-flood-user -t $tag -m ${1#prq-} -n 256 -W 16 -w 0 -r $(($2 / 10 + 1))"
+		return ;;
+	esac
 	_n=
 	case $1 in fail-*|mixed) [ $notify = 1 ] && _n="-N 1 -C 0" ;; esac
 	echo "$U -t $tag -c 1 -m $1 -n $pages -w 1 -r $2 $_n"
@@ -101,6 +116,7 @@ if [ -z "${FLOOD:-}" ]; then
 		emit_file "$m.ftrace.txt" "$W/$m.ftrace.txt"
 	done
 	rmmod iopf_bench || fails=$((fails + 1))
+	[ -d /sys/module/iopf_pri_test ] && { rmmod iopf_pri_test || fails=$((fails + 1)); }
 fi
 rm -rf "$W"
 result profile=done tag=$tag failed=$fails
