@@ -54,7 +54,7 @@ fi
 
 # build_folder REL: one module folder into $extra/NAME
 build_folder() {
-	local rel=$1 src=$TOP/$1 name st out stamp f usemock= usemark
+	local rel=$1 src=$TOP/$1 name st out stamp f usemock= usemark kos
 	name=$(basename "$rel")
 	st=$m/$name
 	out=$extra/$name
@@ -75,7 +75,8 @@ build_folder() {
 	say "modules: building $rel against $k"
 	make -s -C "$tree" O="$(basename "$obj")" M="$st" modules >"$st/build.log" 2>&1 ||
 		{ cat "$st/build.log" >&2; die "$rel does not build against $k (log above, ${st#"$TOP"/}/build.log)"; }
-	if ! ls "$st"/*.ko >/dev/null 2>&1; then
+	kos=("$st"/*.ko)	# nullglob (lib.sh): empty when none was built
+	if [ ${#kos[@]} -eq 0 ]; then
 		say "modules: $rel builds no module for $k (its Kbuild's condition)"
 		echo "$stamp" >"$st.stamp"
 		return 0
