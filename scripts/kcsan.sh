@@ -49,7 +49,7 @@ boot() {
 	local t0 rc=0
 	t0=$(date +%s)
 	GUEST_ARGS=duration=$duration "$TOP/scripts/qemu.sh" "$1" smp kcsan "$2" \
-		$((duration + 900)) >"$2.host" 2>&1 || rc=$?
+		$((duration + 600)) >"$2.host" 2>&1 || rc=$?
 	echo $(( $(date +%s) - t0 ))
 	return $rc
 }
