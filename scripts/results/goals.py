@@ -38,18 +38,23 @@ def success_path_fns(path):
     return fns
 
 
-def per_fault(d, fn, faults):
-    """The median call of @fn: one call per fault on the success path
-    (the PRQ thread handles one request per wakeup there); the mean is
-    not used, a first call (a page allocator refill, a worker created)
-    would make it depend on the history of the boot"""
+def per_fault(d, fn, faults, col='self'):
+    """@fn's instructions per successful fault (one call per fault: the
+    PRQ thread handles one request per wakeup there):
+      self    its own code (callees excluded) per call: the same in every
+              call and every boot, what the verdicts compare
+      median  the median call, callees included: a call into the
+              workqueue costs more when a kworker must be woken, which
+              depends on timing, so this one can differ between boots"""
     row = d['function'].get(('all', fn))
     if row is None or not faults or not row['calls']:
         return None
+    if col == 'self':
+        return row['self'] / row['calls']
     return row['median']
 
 
-def exact_table(data, scenario, fns, faults_of):
+def exact_table(data, scenario, fns, faults_of, col='self'):
     """{fn: {kernel: [per-fault insns per run]}} for @scenario"""
     out = {}
     for k in (D.BASE, D.PATCHED):
@@ -57,7 +62,7 @@ def exact_table(data, scenario, fns, faults_of):
             n = faults_of(run)
             for fn in fns:
                 out.setdefault(fn, {}).setdefault(k, []).append(
-                    per_fault(run, fn, n))
+                    per_fault(run, fn, n, col))
     return out
 
 
