@@ -9,13 +9,14 @@
 #                PMU that counts it, else cpu-clock (QEMU TCG, most VMs)
 #   PRQ_COMM     extended regex of the comms that consume page requests:
 #                the bench's PRQ kthreads (iopf_prq/N), VT-d's threaded PRQ
-#                IRQ (irq/N-dmarM-prq), AMD's PPR (irq/N-AMD-Vi*)
+#                IRQ (irq/N-dmarM-prq; a comm keeps 15 characters, so
+#                irq/24-dmar0-pr), AMD's PPR (irq/N-AMD-Vi*)
 #   TRACEFS      tracefs mount (default: /sys/kernel/tracing, else
 #                /sys/kernel/debug/tracing)
 
 set -e
 PERF=${PERF:-perf}
-PRQ_COMM=${PRQ_COMM:-'^(iopf_prq/[0-9]+|irq/[0-9]+-dmar[0-9]+-prq|irq/[0-9]+-AMD-Vi.*)$'}
+PRQ_COMM=${PRQ_COMM:-'^(iopf_prq/[0-9]+|irq/[0-9]+-dmar[0-9]+-p(r(q)?)?|irq/[0-9]+-AMD-Vi.*)$'}
 
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 

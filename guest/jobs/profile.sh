@@ -91,7 +91,8 @@ flood() {
 for m in $(echo "$modes" | tr + ' '); do
 	result profile=flood tag=$tag mode=$m cmd=$(flood "$m" "$rounds" | tr ' ' ,)
 	if sh "$P/record.sh" "$W/$m.data" $(flood "$m" "$rounds") >"$W/$m.out" 2>&1; then
-		sh "$P/report.sh" "$W/$m.data" >"$W/$m.report.txt" 2>&1 || fails=$((fails + 1))
+		sh "$P/report.sh" "$W/$m.data" >"$W/$m.report.txt" 2>&1 ||
+			{ tail -n 3 "$W/$m.report.txt"; echo "FAILED: report $m"; fails=$((fails + 1)); }
 		emit_file "$m.data" "$W/$m.data"
 		emit_file "$m.report.txt" "$W/$m.report.txt"
 	else
