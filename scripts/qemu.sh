@@ -15,7 +15,9 @@
 # Environment: QEMU_TIMEOUT (seconds, default 600), GUEST_ARGS (comma-
 # separated arguments for the job), QEMU_SMP (vCPUs, default 2),
 # QEMU_APPEND (more kernel parameters, e.g. iopf_notify.ring_size=16), QEMU_EXTRA (extra QEMU options, for
-# debugging only), QEMU_SHOW=1 (copy the console to the terminal).
+# debugging only), QEMU_SHOW=1 (copy the console to the terminal),
+# QEMU_PLUGIN (a TCG plugin and its arguments, given to -plugin as is:
+# PATH.so,ARG=VAL,...; see qemu/plugins/README.md).
 # Fails on a timeout, a kernel splat, a guest that died before its end
 # marker, or a job that returned non-zero.
 . "$(dirname "$0")/lib.sh"
@@ -72,6 +74,7 @@ cmd=("$QEMU_BIN" -L "$QEMU_FW"
 	-device iopf-pri-test,addr=04.0
 	-nodefaults -nographic -no-reboot -monitor none -serial "file:$log"
 	-kernel "$bz" -initrd "$initrd" -append "$append"
+	${QEMU_PLUGIN:+-plugin "$QEMU_PLUGIN"}
 	${QEMU_EXTRA:-})
 printf '%q ' "${cmd[@]}" >"$log.cmd"; echo >>"$log.cmd"
 
