@@ -43,7 +43,7 @@ badparam() {
 	p=$3
 	out=$(insmod $d/$m.ko $p 2>&1)
 	r=$?
-	# spaces in values are written as '~' (scripts/reliability.py turns them back)
+	# spaces in values are written as '~' (scripts/results/reliability.py turns them back)
 	err=$(echo "$out" | sed -n "s/.*: \([A-Z][a-z].*\)$/\1/p" | tail -n 1 | tr ' ' '~')
 	if [ $r = 0 ]; then
 		rmmod $m 2>/dev/null

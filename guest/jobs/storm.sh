@@ -8,8 +8,8 @@
 # the other one under TCG from what the storm costs. Reports slab
 # (in-kernel, /proc/meminfo and the caches that grew), the storm RID's and
 # the victims' counters, the debugfs counters sampled during the storm, and
-# the three cyclictest maxima. The module checks that the storm's counters
-# balance and that no victim lost a record.
+# the three cyclictest maxima. The module checks that every registration's
+# counters balance and that no record reached another device.
 # Arguments: count=N (default 10000000), ref=SECONDS (cyclictest alone,
 # default 30), interval=US (cyclictest, default 1000)
 . /guest/lib.sh
