@@ -16,6 +16,7 @@ vcpu is a number, or "all" in function rows (every vCPU together).
                                      (format: qemu/plugins/test/expected.tsv)
 Importable: load(path) returns a dict (see load's docstring).
 """
+import signal
 import sys
 
 INT_REGION = ("insns", "task", "irq", "exception", "softirq", "interrupts",
@@ -148,4 +149,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # | head: no traceback
     sys.exit(main(sys.argv[1:]))
