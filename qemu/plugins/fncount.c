@@ -5,7 +5,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  *
  * x86-64 system emulation (TCG) only. Arguments:
- *   out=FILE       the TSV written at every region end and at exit
+ *   out=FILE       the TSV, written at exit and after a region ends (at
+ *                  most once a second)
  *   map=FILE       System.map or `nm -n` output (repeatable): ADDR TYPE NAME
  *   fns=FILE       functions to count, one name per line (first word; '#'
  *                  starts a comment); fn=NAME adds one (repeatable)
@@ -153,6 +154,7 @@ static GHashTable *ctx_of;          /* task -> Ctx * (bound ones) */
 static GPtrArray *all_ctx;          /* every Ctx of this region */
 static GPtrArray *stats;            /* Stat *, [vcpu * nfn + idx] */
 static uint64_t *self_snap;         /* [vcpu * nfn + idx] at region on */
+static gint64 last_write;           /* host time of the last output */
 
 static qemu_plugin_u64 sb_u64(size_t slot)
 {
@@ -569,7 +571,11 @@ static void vcpu_marker(unsigned int v, void *udata)
         region_start(v);
     } else if (op == OP_OFF && region_on) {
         region_stop();
-        write_output();
+        /* at most once a second (many short regions); always at exit */
+        if (g_get_monotonic_time() - last_write > G_USEC_PER_SEC) {
+            write_output();
+            last_write = g_get_monotonic_time();
+        }
     }
     g_mutex_unlock(&lock);
 }
