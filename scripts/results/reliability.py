@@ -293,7 +293,7 @@ def ringsize_rows(logdir):
         r = guestlog.Log(p)
         warn = [x for x in r.kernel('iopf-notify') if RINGWARN.search(x)]
         lt = r.merged(test='lifetime')
-        tests = [t for t in r.tests if t[0].startswith('torture')]
+        tests = r.tests
         ok = [t for t in tests if t[1] == 'PASS']
         first = next((x for x in r.splats if re.search(r'WARNING:|BUG:|KASAN', x)), '')
         rows.append({'v': int(m.group(1)), 'warn': warn[0] if warn else '',
