@@ -254,7 +254,8 @@ def scaling(data):
         mem = 'no data'
         if ctr and info:
             mem = D.fmt(int(ctr[0]['ring']) * int(info[0]['record_size']) * int(info[0]['cpus']))
-        iso = data.mock.get((D.PATCHED, s, D.mock_cfg('isolation', 1, 1, block_ms=0)), {})
+        iso = (data.mock.get((D.PATCHED, s, D.mock_cfg('isolation', 1, 1, block_ms=0))) or
+               data.mock.get((D.PATCHED, s, D.mock_cfg('isolation', 1, 1, block_ms=500)), {}))
         rows.append((cpus, net('idle', 1), net('pending', 32), mem,
                      q(iso.get('isolation'), 'unregister_ns')))
     drops = [('notifier ring', 'callback', 'generated', 'overflow', 'drop rate')]
