@@ -81,11 +81,11 @@ is_ready() { printf '%s\n' "${ready[@]}" | grep -qx "$1"; }
 {
 	echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "kernel_package=$KPKG $KPKG_VERSION (Linux $(make -s -C "$KREPO" kernelversion 2>/dev/null))"
-	echo "qemu=$("$QEMU_BIN" --version | head -n 1) (ours: Debian's $QEMU_VERSION + qemu/patches, scripts/qemu-build.sh)"
-	echo "host_cpu=$(grep -m 1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+	echo "qemu=$("$QEMU_BIN" --version | sed -n 1p) (ours: Debian's $QEMU_VERSION + qemu/patches, scripts/qemu-build.sh)"
+	echo "host_cpu=$(grep -m 1 "model name" /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 	echo "host_cpus=$(nproc)"
 	echo "host_kernel=$(uname -r)"
-	echo "gcc=$(gcc --version | head -n 1)"
+	echo "gcc=$(gcc --version | sed -n 1p)"
 	echo "runs=icount $icount_runs, smp $smp_runs per kernel (main matrix); exact $exact_runs per kernel (success path)"
 	for k in "${ready[@]}"; do
 		obj=$(kernel_objdir "$k")
@@ -113,7 +113,7 @@ if is_ready baseline-perf && is_ready patched-perf; then
 			fi
 		} >>"$out/bloat.txt"
 	done
-	{ echo "### vmlinux"; "$KREPO/scripts/bloat-o-meter" "$a/vmlinux" "$b/vmlinux" | head -n 1; } >>"$out/bloat.txt"
+	{ echo "### vmlinux"; "$KREPO/scripts/bloat-o-meter" "$a/vmlinux" "$b/vmlinux" | sed -n 1p; } >>"$out/bloat.txt"
 fi
 
 failed=0
