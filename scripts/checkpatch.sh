@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 "$TOP/scripts/source.sh"
-[ $# -gt 0 ] || { "$TOP/scripts/series.sh" --quiet; set -- "$BUILD"/series/0*.patch; }
+[ $# -gt 0 ] || { "$TOP/scripts/series.sh" --quiet; set -- "$BUILD"/series/fixes/*.patch "$BUILD"/series/0*.patch; }
 dict=/usr/lib/python3/dist-packages/codespell_lib/data/dictionary.txt
 [ -r "$dict" ] || die "codespell dictionary missing; run: apt-get install codespell"
 # Debian's python3 (with python3-ply) for scripts/spdxcheck.py

@@ -14,7 +14,7 @@ wt=$KTREES/series
 out=$BUILD/series
 list=$TOP/patches/series
 [ -f "$list" ] || die "patches/series missing"
-stamp=$( (git -C "$TOP" config user.name; git -C "$TOP" config user.email; hash_of "$list" "$TOP/patches/cover-letter.txt" "$TOP/RESULTS.md" "$TOP"/patches/*.patch "$TOP/src" "$TOP/include" "$0") | sha256sum | cut -c1-16)
+stamp=$( (git -C "$TOP" config user.name; git -C "$TOP" config user.email; hash_of "$list" "$TOP/patches/cover-letter.txt" "$TOP/RESULTS.md" "$TOP"/patches/*.patch "$TOP/patches/fixes" "$TOP/src" "$TOP/include" "$0") | sha256sum | cut -c1-16)
 [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ] && exit 0
 
 # Author and Signed-off-by of every patch: the git identity of whoever
@@ -31,6 +31,18 @@ cd "$wt"
 git am --abort >/dev/null 2>&1 || true
 git checkout -q -f -B series "$KTAG"
 git clean -q -fdx
+
+# The fixes of upstream bugs (patches/fixes/) go first and are sent on
+# their own; the series is based on them.
+for p in "$TOP"/patches/fixes/*.patch; do
+	if ! msg=$(git am -q "$p" 2>&1); then
+		git am --abort >/dev/null 2>&1 || true
+		printf '%s\n' "$msg" | grep -E '^(error|Patch failed)' >&2 || printf '%s\n' "$msg" >&2
+		die "${p#"$TOP"/} does not apply to $KTAG (see the failing file and hunk above)"
+	fi
+	git commit -q --amend --no-edit --reset-author --signoff
+done
+base=$(git rev-parse HEAD)
 
 src_of() {
 	case $1 in
@@ -71,7 +83,9 @@ done
 
 rm -rf "$out"
 mkdir -p "$out"
-git format-patch -q --cover-letter --thread=shallow -o "$out" "$KTAG"..HEAD
+[ "$base" = "$(git rev-parse "$KTAG")" ] ||
+	git format-patch -q -o "$out/fixes" "$KTAG".."$base"
+git format-patch -q --cover-letter --thread=shallow -o "$out" "$base"..HEAD
 # fill the cover letter from patches/cover-letter.txt: first line is the
 # subject; @@NUMBERS@@ becomes the success-path verdicts and code size of
 # the last `make bench` (RESULTS.md), never typed by hand

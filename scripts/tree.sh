@@ -1,12 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # tree.sh baseline|patched|domainhook|kcsan-mutant
-#   baseline:   pristine + test-only patches (patches/test-only/)
+#   baseline:   pristine + fixes (patches/fixes/) + test-only patches
+#               (patches/test-only/)
 #   patched:    baseline + the upstream series
 #   kcsan-mutant: patched + scripts/kcsan-mutant.sed on iopf-notify.c (a
 #               barrier removed; scripts/kcsan.sh proves KCSAN reports it)
 #   domainhook: baseline + patches/alt-domain-hook/ (the alternative design,
 #               measured against the series; never upstream)
+# patches/fixes/ holds fixes of upstream bugs that the series' tests found,
+# sent upstream on their own; every tree has them, so that the A/B/C
+# comparison measures the series alone.
 # Each is a git worktree of $KREPO under $KTREES/<name>. A tree whose inputs
 # did not change is left alone, so kbuild sees no new mtimes.
 . "$(dirname "$0")/lib.sh"
@@ -14,11 +18,12 @@
 name=${1:?usage: tree.sh baseline|patched|domainhook|kcsan-mutant}
 wt=$KTREES/$name
 series_inputs=("$TOP/patches/series" "$TOP"/patches/*.patch "$TOP/src" "$TOP/include")
+common=("$TOP/patches/fixes" "$TOP/patches/test-only")
 case $name in
-baseline) inputs=("$TOP/patches/test-only") ;;
-patched)  inputs=("$TOP/patches/test-only" "${series_inputs[@]}") ;;
-kcsan-mutant) inputs=("$TOP/patches/test-only" "${series_inputs[@]}" "$TOP/scripts/kcsan-mutant.sed") ;;
-domainhook) inputs=("$TOP/patches/test-only" "$TOP/patches/alt-domain-hook") ;;
+baseline) inputs=("${common[@]}") ;;
+patched)  inputs=("${common[@]}" "${series_inputs[@]}") ;;
+kcsan-mutant) inputs=("${common[@]}" "${series_inputs[@]}" "$TOP/scripts/kcsan-mutant.sed") ;;
+domainhook) inputs=("${common[@]}" "$TOP/patches/alt-domain-hook") ;;
 *) die "unknown tree '$name' (baseline, patched, domainhook, kcsan-mutant)" ;;
 esac
 stamp=$(hash_of "${inputs[@]}" "$TOP/scripts/tree.sh" "$TOP/scripts/series.sh")
@@ -46,6 +51,11 @@ am_all() {
 	done
 }
 
+fx=("$TOP"/patches/fixes/*.patch)
+if [ ${#fx[@]} -gt 0 ]; then
+	say "tree $name: applying ${#fx[@]} fixes (patches/fixes/)"
+	am_all fixes "${fx[@]}"
+fi
 # Test-only patches (patches/test-only/, applied to every tree, never sent
 # upstream): none is needed on this base today; the mechanism stays.
 tp=("$TOP"/patches/test-only/*.patch)
