@@ -67,7 +67,7 @@ fi
 guest_test vtd_trace_start trace_start
 for c in success success-group success-read ro-write ro-write-group \
 	no-vma no-vma-group unbound-pasid unbound-pasid-group no-pasid \
-	noncanonical noncanonical-group priv exec; do
+	noncanonical noncanonical-group priv exec stale-partial; do
 	guest_test "vtd_pri_$(echo $c | tr - _)" $V/iopf-pri-user $c
 done
 guest_test vtd_prq_event_thread_ran prq_thread_ran

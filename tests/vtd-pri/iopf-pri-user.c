@@ -91,9 +91,9 @@ struct expect {
 	uint64_t pattern;
 	int code;		/* IOPF_PRI_RC_* the device must get */
 	/*
-	 * Page responses the group gets: 1, except where Linux answers every
-	 * request of the group (no fault handler for the PASID: see
-	 * case_unbound_pasid()); the device counts the extra ones as stray.
+	 * Page responses the group gets: 1 (PCIe answers a group once;
+	 * pristine 7.2 answered every request of a group without handler,
+	 * fixed by patches/fixes/0001); the device counts extra ones as stray.
 	 */
 	unsigned int responses;
 	/* the failure record, when code is not Success */
@@ -398,24 +398,20 @@ static void case_no_vma(unsigned int count)
 }
 
 /*
- * A PASID no domain is attached to: the core answers INVALID. Linux 7.2's
- * iommu_report_device_fault() answers each request that finds no handler
- * (iopf_error_response() on its err_bad_iopf path), the ones without Last
- * Page In Group too: a group of N requests gets N Page Group Responses,
- * where PCIe expects one per group. The device completes the group on the
- * first and counts the others as stray; each answered request is one
- * failure, delivered once.
+ * A PASID no domain is attached to: the core answers INVALID, once per
+ * group, to its last request (pristine 7.2 answered each request of the
+ * group: patches/fixes/0001), and that answer is the one failure, delivered
+ * once, naming the last request.
  */
 static void case_unbound_pasid(unsigned int count)
 {
 	char *p = map_pages(count, PROT_READ | PROT_WRITE);
-	struct expect x = failing((uintptr_t)p, count, IOPF_PRI_READ, 0,
-				  SRC_NO_HANDLER);
+	struct expect x = failing((uintptr_t)p, count, IOPF_PRI_READ,
+				  count - 1, SRC_NO_HANDLER);
 	struct iopf_pri_result r;
 
 	x.pasid_mode = IOPF_PRI_PASID_EXPLICIT;
 	x.pasid = info.pasid + 0x100;
-	x.responses = count;
 	run(&x, &r);
 }
 
@@ -454,13 +450,13 @@ static void case_bad(const char *what, unsigned int count)
 }
 
 /*
- * Not in the default list: a group whose last request VT-d rejects
- * (non-canonical) after a first request the core kept as a partial fault,
- * then a good group with the same index. PCIe: the first group is over
- * once answered, so the second must succeed. Linux 7.2 leaves the first
- * request on the device's partial list (handle_bad_prq_event() answers
- * without telling the fault core) and iopf_group_alloc() later takes it
- * into the second group, which fails on it.
+ * A group whose last request VT-d rejects (non-canonical) after a first
+ * request the core kept as a partial fault, then a good group with the
+ * same index. PCIe: the first group is over once answered, so the second
+ * must succeed. Pristine 7.2 left the first request on the device's
+ * partial list (handle_bad_prq_event() answered without telling the fault
+ * core) and iopf_group_alloc() took it into the second group, which failed
+ * on it; patches/fixes/0002 drops it.
  */
 static void case_stale_partial(void)
 {
