@@ -85,7 +85,7 @@ done
 aobjs=(drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.o drivers/iommu/iopf-notify.o
 	drivers/iommu/io-pgfault.o drivers/iommu/iommu-sva.o drivers/iommu/iommu.o
 	drivers/misc/uacce/uacce.o)
-for f in "$wt"/drivers/iommu/iopf-notify-*test*.c; do
+for f in "$wt"/drivers/iommu/iopf-notify-*test*.c "$wt"/drivers/iommu/iopf_notify_kunit*.c; do
 	[ -e "$f" ] && aobjs+=("drivers/iommu/$(basename "${f%.c}").o")
 done
 # arm64_warnings LABEL: build the objects, keep the compiler and sparse

@@ -60,6 +60,7 @@
 #define pr_fmt(fmt) "iopf-notify: " fmt
 
 #include <kunit/visibility.h>
+#include <linux/completion.h>
 #include <linux/debugfs.h>
 #include <linux/iopf-notify.h>
 #include <linux/ktime.h>
@@ -129,6 +130,7 @@ struct iopf_notify_ring {
  * @orphan: the release work drops the handle's reference (unregistered
  *	from @fn, which cannot wait for it)
  * @released: the release work has run (under iopf_notify_lock)
+ * @released_done: completed when the release work is done with @n
  * @final: the counters, summed when the rings were freed
  * @debugfs: the notifier's counters file
  * @nr_rids: number of entries in @rids
@@ -156,6 +158,7 @@ struct iopf_notifier {
 	refcount_t ref;
 	bool orphan;
 	bool released;
+	struct completion released_done;
 	struct iopf_notify_counts final;
 	struct dentry *debugfs;
 	unsigned int nr_rids;
@@ -548,8 +551,21 @@ static void iopf_notifier_release_work(struct work_struct *work)
 	mutex_unlock(&iopf_notify_lock);
 
 	xa_destroy(&n->pasid_gone);
+	/* Last access unless we hold the handle's reference (@orphan) */
+	complete_all(&n->released_done);
 	if (orphan)
 		iopf_notifier_put(n);
+}
+
+/*
+ * Wait for the release work. Not with flush_rcu_work(): unregistration may
+ * run in another registration's callback, and flushing a release work,
+ * which waits for a callback with disable_work_sync(), from a callback is
+ * a cycle between the work classes of all notifiers to lockdep.
+ */
+static void iopf_notifier_wait_released(struct iopf_notifier *n)
+{
+	wait_for_completion(&n->released_done);
 }
 
 /* Erase the slots and stop the callbacks; the release work frees the rings */
@@ -656,6 +672,7 @@ struct iopf_notifier *iopf_failure_notifier_register(struct device *dev,
 	refcount_set(&n->ref, 1);
 	INIT_WORK(&n->work, iopf_notify_work);
 	INIT_RCU_WORK(&n->release, iopf_notifier_release_work);
+	init_completion(&n->released_done);
 	xa_init(&n->pasid_gone);
 	n->name = kstrdup_const(dev_name(dev), GFP_KERNEL);
 	if (!n->name) {
@@ -724,7 +741,9 @@ EXPORT_SYMBOL_GPL(iopf_failure_notifier_register);
  * never for another registration's, so it may be called from another
  * registration's callback. Called from @n's own callback it cannot wait:
  * it returns at once, no further callback starts, and the data may be
- * freed once the callback returns.
+ * freed once the callback returns. Two registrations must not unregister
+ * each other from their callbacks: each would wait for the other's
+ * callback to return.
  *
  * Context: Process context; sleeps for an RCU grace period and until a
  * running callback of @n returns.
@@ -746,7 +765,7 @@ void iopf_failure_notifier_unregister(struct iopf_notifier *n)
 	if (own)
 		return;
 
-	flush_rcu_work(&n->release);
+	iopf_notifier_wait_released(n);
 	iopf_notifier_put(n);
 }
 EXPORT_SYMBOL_GPL(iopf_failure_notifier_unregister);
@@ -837,7 +856,7 @@ void __iopf_notify_device_release(struct device *dev)
 	mutex_unlock(&iopf_notify_lock);
 	if (!n)
 		return;
-	flush_rcu_work(&n->release);
+	iopf_notifier_wait_released(n);
 	iopf_notifier_put(n);
 }
 EXPORT_SYMBOL_GPL(__iopf_notify_device_release);
