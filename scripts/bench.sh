@@ -47,11 +47,11 @@ if [ "${BENCH_BUILD:-1}" = 1 ]; then
 fi
 "$TOP/scripts/qemu-build.sh"
 plugin=
-if [ -f "$TOP/scripts/qemu-plugin.sh" ] && [ -f "$TOP/qemu/plugins/fncount.c" ]; then
+if [ -f "$TOP/scripts/qemu-plugin.sh" ] && [ -f "$TOP/qemu/plugins/fncount/plugin.c" ]; then
 	plugin=$("$TOP/scripts/qemu-plugin.sh" --path) ||
 		die "the fncount plugin did not build (above); the exact counts need it (or run BENCH_PARTS=\"main scale\")"
 else
-	warn "no fncount plugin (scripts/qemu-plugin.sh, qemu/plugins/fncount.c) in this checkout: no exact counts, their goals are missed"
+	warn "no fncount plugin (scripts/qemu-plugin.sh, qemu/plugins/fncount/) in this checkout: no exact counts, their goals are missed"
 	parts=${parts//exact/}
 fi
 

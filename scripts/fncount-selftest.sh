@@ -73,6 +73,6 @@ esac
 check fncount_control $ok "rep=each sched=off missed: ${missed:-nothing} (expected: t_rep t_repbig t_repfault and the sleep: t_sleep or __x64_sys_nanosleep)"
 
 if [ $fails -gt 0 ]; then
-	die "fncount self-test: $fails checks failed (above; outputs in ${d#"$TOP"/}); the plugin's counts cannot be trusted until qemu/plugins/fncount.c passes them"
+	die "fncount self-test: $fails checks failed (above; outputs in ${d#"$TOP"/}); the plugin's counts cannot be trusted until qemu/plugins/fncount/ passes them"
 fi
 say "fncount self-test: 4 checks passed (outputs in ${d#"$TOP"/})"

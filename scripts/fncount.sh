@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # fncount.sh KERNEL JOB OUT.tsv [PLUGIN-ARG...]: run guest job JOB on
 # KERNEL in icount mode (scripts/qemu.sh) under the fncount QEMU plugin
-# (qemu/plugins/fncount.c): exact instruction counts per function,
+# (qemu/plugins/fncount/): exact instruction counts per function,
 # inclusive of callees, per vCPU, inside the region the guest marks
 # (qemu/plugins/fncount-marker.h). Writes OUT.tsv (format: the header of
 # the file, qemu/plugins/README.md) and the console log OUT.log.

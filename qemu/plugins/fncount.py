@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Read, print, compare and check the fncount plugin's output (fncount.c).
+"""Read, print, compare and check the fncount plugin's output (fncount/).
 
 The file is TSV. Lines starting with '#' are comments; '#region' and
 '#function' lines name the columns of the rows that follow them. Rows:

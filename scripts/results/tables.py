@@ -69,7 +69,7 @@ def exact_success(data, fns):
         rows.append((f'`{fn}`', cell(ob), cell(op), delta(ob, op),
                      cell(ib), cell(ip), delta(ib, ip)))
     return (f'Instructions per successful fault, counted by the fncount '
-            f'plugin (qemu/plugins/fncount.c) around 64 one-page groups of '
+            f'plugin (qemu/plugins/fncount/) around 64 one-page groups of '
             f'the iopf-pri-test device sent one at a time (one call of each '
             f'function per fault); {runs[D.BASE]} baseline and '
             f'{runs[D.PATCHED]} patched boots in QEMU smp mode (instruction '
