@@ -25,7 +25,7 @@ help:
 	@echo 'make bisect-check  build each patch of the series on its own, sparse on the touched files'
 	@echo 'make modules    build every module folder (bench/, tests/*/ with a Kbuild) and its user programs for K=$(K) (FOLDERS=tests/torture ... for some)'
 	@echo 'make deps       install the missing Debian packages (apt-get, needs root)'
-	@echo 'make source     unpack linux-source-6.12 into build/linux (pristine commit, tagged)'
+	@echo 'make source     fetch and unpack linux-source-7.2 into build/linux (pristine commit, tagged)'
 	@echo 'make kernels    build all four kernels: baseline-perf, patched-perf, patched-debug, domainhook-perf'
 	@echo 'make series     assemble the upstream series (patches/, src/, include/) into build/series/'
 	@echo 'make boot       boot one kernel and show its console: K=$(K) JOB=$(JOB) MODE=$(MODE) (smp|icount)'
