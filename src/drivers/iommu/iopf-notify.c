@@ -862,7 +862,7 @@ void __iopf_notify_device_release(struct device *dev)
 EXPORT_SYMBOL_GPL(__iopf_notify_device_release);
 
 #if IS_ENABLED(CONFIG_IOPF_NOTIFY_KUNIT_TEST)
-/* For the KUnit suite, drivers/iommu/iopf-notify-test.c, and test modules */
+/* For the KUnit suite (iopf_notify_kunit_*.c) and test modules */
 
 /**
  * iopf_notify_counts() - Read a registration's counters

@@ -229,22 +229,30 @@ void iopf_notify_test_no_handler(struct kunit *test)
 	struct device *dev = fake_core_dev(test, fi, 0x320);
 	struct sink *s = sink_new(test);
 	struct iopf_notifier *n = reg(test, dev, s);
-	static const u64 addrs[] = { 0x1000, 0x2000, 0x3000, 0x4000 };
+	static const u64 addrs[] = { 0x3000, 0x4000 };
 	const struct iopf_failure *f;
 	unsigned int i;
 
-	/* a group of three for a PASID without handler, one without PASID */
+	/*
+	 * A group of three for a PASID without handler, one without PASID:
+	 * each group is answered once, by the response to its last request,
+	 * and only answered requests give a record.
+	 */
 	KUNIT_EXPECT_EQ(test, fault(dev, PV, 9, 3, RD, 0x1000), -EINVAL);
 	KUNIT_EXPECT_EQ(test, fault(dev, PV, 9, 3, RD, 0x2000), -EINVAL);
 	KUNIT_EXPECT_EQ(test, fault(dev, PV | LAST, 9, 3, WR, 0x3000), -EINVAL);
 	KUNIT_EXPECT_EQ(test, fault(dev, LAST, 0, 4, RD, 0x4000), -EINVAL);
 	iopf_notify_flush(n);
-	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&fi->responses), 4,
-			    "page responses");
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&fi->responses), 2,
+			    "page responses (one per group)");
 	KUNIT_EXPECT_EQ(test, atomic_read(&fi->last_code),
 			IOMMU_PAGE_RESP_INVALID);
-	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&s->calls), 4,
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&s->calls), 2,
 			    "one record per answered request");
+	KUNIT_EXPECT_NULL_MSG(test, find_rec(s, 0x1000),
+			      "a record for an unanswered request");
+	KUNIT_EXPECT_NULL_MSG(test, find_rec(s, 0x2000),
+			      "a record for an unanswered request");
 	for (i = 0; i < ARRAY_SIZE(addrs); i++) {
 		f = find_rec(s, addrs[i]);
 		KUNIT_ASSERT_NOT_NULL_MSG(test, f, "no record for %#llx",
@@ -252,8 +260,9 @@ void iopf_notify_test_no_handler(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, f->rid, 0x320);
 		KUNIT_EXPECT_EQ(test, f->code, IOMMU_PAGE_RESP_INVALID);
 		KUNIT_EXPECT_EQ(test, f->source, IOPF_FAILURE_NO_HANDLER);
-		KUNIT_EXPECT_EQ(test, f->pasid, i < 3 ? 9 : 0);
-		KUNIT_EXPECT_EQ(test, f->grpid, i < 3 ? 3 : 4);
+		KUNIT_EXPECT_EQ(test, f->pasid, i == 0 ? 9 : 0);
+		KUNIT_EXPECT_EQ(test, f->grpid, i == 0 ? 3 : 4);
+		KUNIT_EXPECT_EQ(test, f->perm, i == 0 ? WR : RD);
 	}
 }
 
