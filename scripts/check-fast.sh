@@ -138,8 +138,8 @@ MUTANTS=(
 "c1|tsan|storm|fault side: the acquire of cons (now READ_ONCE)|s/^\tcons = smp_load_acquire(\&r->cons);\$/\tcons = READ_ONCE(r->cons);/"
 "c2|tsan|storm|consumer: the release of cons (now WRITE_ONCE)|s/^\t\tsmp_store_release(\&r->cons, ++cons);\$/\t\tWRITE_ONCE(r->cons, ++cons);/"
 "d|tso|wakeup_not_lost|fault side: the smp_mb() of the kick|/^static void iopf_notify_kick/,/^}/ s/^\tsmp_mb();\$/\t\/* MUTANT: no smp_mb() *\//"
-"d2|tso|wakeup_not_lost|consumer: the recheck of the rings after going idle|/^static void iopf_notify_work/,/^}/ s/^\t\tif (!iopf_notify_empty(n) \&\& xchg(\&n->idle, 0))\$/\t\tif (0)/"
-"e|asan|unregister_waits_for_callback|release work: disable_work_sync()|/^static void iopf_notifier_release_work/,/^}/ s/^\tdisable_work_sync(\&n->work);\$/\t\/* MUTANT: no disable_work_sync() *\//"
+"d2|tso|wakeup_not_lost|consumer: the recheck of the rings after going idle|/^void iopf_notify_work/,/^}/ s/^\t\tif (!iopf_notify_empty(n) \&\& xchg(\&n->idle, 0))\$/\t\tif (0)/"
+"e|asan|unregister_waits_for_callback|release work: disable_work_sync()|/^void iopf_notifier_release_work/,/^}/ s/^\tdisable_work_sync(\&n->work);\$/\t\/* MUTANT: no disable_work_sync() *\//"
 )
 
 # caught VARIANT LOG: 0 when the mutant was caught, with the evidence line
