@@ -58,9 +58,8 @@
  *
  * Files: this one holds the fault side, the consumer and the release of a
  * notifier's rings; iopf-notify-reg.c the registration, the table updates
- * and the lifetime hooks; iopf-notify.h the structures they share.
+ * and the lifetime hooks; iopf-notify-priv.h the structures they share.
  */
-
 
 #define pr_fmt(fmt) "iopf-notify: " fmt
 
@@ -293,8 +292,7 @@ void iopf_failure_trace_unreg(void)
 	static_branch_dec(&iopf_failure_notify_key);
 }
 
-void iopf_notifier_sum(struct iopf_notifier *n,
-			      struct iopf_notify_counts *c)
+void iopf_notifier_sum(struct iopf_notifier *n, struct iopf_notify_counts *c)
 {
 	unsigned int cpu;
 
