@@ -7,7 +7,8 @@
 #   - the guest tests (@@TEST lines of guest/jobs/check.sh, which runs
 #     guest/jobs/vtd.sh: the VT-d page request path with QEMU's device),
 #   - the host-side checks (guest reached its end marker, no kernel splat,
-#     KUnit output present when the kernel has KUnit suites).
+#     KUnit output present when the kernel has KUnit suites, the
+#     disassembly gate and its self-test).
 # Ends with the line "N passed, N failed"; exits non-zero when anything
 # failed or when no KUnit case and no guest test ran.
 # CHECK_KERNEL=K checks another kernel; NO_BUILD=1 boots it as last built.
@@ -111,6 +112,23 @@ if [ "$k" = patched-debug ] && [ "${CHECK_TORTURE:-60}" != 0 ]; then
 	TORTURE_NO_BUILD=1 "$TOP/scripts/torture.sh" "${CHECK_TORTURE:-60}" >"$logs/torture.out" 2>&1 && r=0 || r=1
 	grep -E '^@@TEST |iopf_torture: (PASS|FAIL)|ERROR' "$logs/torture.out" | sed 's/^@@TEST /torture: /' || true
 	host_check torture_pass $r "(log: ${logs#"$TOP"/}/torture.out)"
+fi
+
+# the static proof (issue 15): the success-path functions' code,
+# baseline-perf against patched-perf (both built here), differs only as
+# config/disasm-allowlist.txt explains; and the gate's self-test: it
+# passes a kernel against itself and fails a kernel with one added nop
+# (CHECK_DISASM=0 skips both)
+if [ "$k" = patched-debug ] && [ "${CHECK_DISASM:-1}" = 1 ]; then
+	"$TOP/scripts/disasm-gate.sh" >"$logs/disasm-gate.out" 2>&1 && r=0 || { r=1; cat "$logs/disasm-gate.out"; }
+	grep -E '^(ok|FAIL) ' "$logs/disasm-gate.out" | sed 's/^/disasm: /; s/ (.*//' || true
+	tail -n 1 "$logs/disasm-gate.out"
+	host_check success_path_disasm_gate $r "(log: ${logs#"$TOP"/}/disasm-gate.out)"
+	"$TOP/scripts/disasm-gate-selftest.sh" >"$logs/disasm-selftest.out" 2>&1 || true
+	for t in disasm_gate_same disasm_gate_mutant; do
+		grep -q "^@@TEST $t PASS" "$logs/disasm-selftest.out" && r=0 || r=1
+		host_check "$t" $r "(log: ${logs#"$TOP"/}/disasm-selftest.out)"
+	done
 fi
 
 # the kcsan flavour (scripts/kcsan.sh): the KUnit suite and the torture

@@ -21,6 +21,16 @@ ALLOWLIST: FUNCTION<TAB>SIDE<TAB>REGEX<TAB>REASON per line; SIDE is +
 (a line only in B), - (only in A) or +- (either); FUNCTION may be *.
 REGEX (Python) is searched in the normalised line; REASON is required.
 
+Moved code: gcc lays out the blocks of a function anew when a branch is
+added, so a diff also shows instructions that only changed place. A line
+only in A and a line only in B that are the same instruction once branch
+targets are erased cancel out (marked '~', never failing), as do label
+lines, which are not instructions. What is left are instructions one
+kernel has and the other lacks: each must be allowed. The gate proves
+that no instruction was added to a function but the allowed ones; how
+often each runs on the success path is the exact count's part
+(scripts/fncount.sh).
+
 Exit 0 when every function is identical or differs only by allowed lines,
 1 otherwise; 2 on a usage or input error. The last line is a summary.
 """
@@ -255,6 +265,35 @@ def match_labels(da, db):
             for l in db]
 
 
+def erase_targets(line):
+    return re.sub(r"\bLn?\d+\b", "L", line)
+
+
+def moved_lines(da, db, sm):
+    """The differing lines that only moved, as sets of indices into da
+    ("-") and db ("+"): a line with a counterpart of the same instruction,
+    targets erased, among the other side's differing lines (each
+    counterpart used once), and every label line."""
+    is_label = lambda l: re.fullmatch(r"Ln?\d+:", l) is not None
+    rem, add = [], []
+    for tag, x1, x2, y1, y2 in sm.get_opcodes():
+        if tag != "equal":
+            rem += range(x1, x2)
+            add += range(y1, y2)
+    pool = {}
+    for j in add:
+        if not is_label(db[j]):
+            pool.setdefault(erase_targets(db[j]), []).append(j)
+    mr = {i for i in rem if is_label(da[i])}
+    mb = {j for j in add if is_label(db[j])}
+    for i in rem:
+        cand = pool.get(erase_targets(da[i]))
+        if cand and not is_label(da[i]):
+            mr.add(i)
+            mb.add(cand.pop(0))
+    return {"-": mr, "+": mb}
+
+
 def allowed(allow, fn, side, line):
     for f, s, rx, reason in allow:
         if f in (fn, "*") and side in s and rx.search(line):
@@ -313,6 +352,7 @@ def main(argv):
             continue
         bad, reasons, body = 0, set(), []
         sm = difflib.SequenceMatcher(None, da, db, autojunk=False)
+        moved = moved_lines(da, db, sm)
         for group in sm.get_grouped_opcodes(3):
             i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
             body.append(f"@@ {names[0]} {i1 + 1},{i2 - i1} "
@@ -321,8 +361,12 @@ def main(argv):
                 if tag == "equal":
                     body += [f"    {l}" for l in da[x1:x2]]
                     continue
-                for side, lines in (("-", da[x1:x2]), ("+", db[y1:y2])):
-                    for l in lines:
+                for side, d, lo, hi in (("-", da, x1, x2), ("+", db, y1, y2)):
+                    for idx in range(lo, hi):
+                        l = d[idx]
+                        if idx in moved[side]:
+                            body.append(f"~{side}  {l}")
+                            continue
                         r = allowed(allow, fn, side, l)
                         if r:
                             reasons.add(r)

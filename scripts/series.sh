@@ -109,56 +109,69 @@ def cells(row):
     return [c.strip() for c in row.strip().strip("|").split("|")]
 
 
-nums = []
+def section(title):
+    """The body of the RESULTS.md section whose heading starts with title."""
+    m = re.search(r"^## " + re.escape(title) + r".*?\n(.*?)(?=^## |\Z)", text,
+                  re.S | re.M)
+    return m.group(1) if m else ""
+
+
+def table(lines):
+    """A Markdown table as aligned plain text, two spaces in."""
+    rows = [cells(r) for r in lines if not re.match(r"^\|[-: |]+\|$", r)]
+    rows = [[c.replace("**", "").replace("`", "") for c in r] for r in rows]
+    width = [max(len(r[i]) for r in rows if i < len(r))
+             for i in range(max(len(r) for r in rows))]
+    return ["  " + "  ".join(c.ljust(width[i]) for i, c in enumerate(r)).rstrip()
+            for r in rows]
+
+
+def text_of(md):
+    """Paragraphs wrapped, tables aligned, code blocks kept."""
+    out, tab, code = [], [], False
+    for line in md.splitlines() + [""]:
+        if line.startswith("```"):
+            code = not code
+            continue
+        if code:
+            out.append("  " + line)
+            continue
+        if line.startswith("|"):
+            tab.append(line)
+            continue
+        if tab:
+            out += table(tab) + [""]
+            tab = []
+        if line.startswith("- "):
+            out.append(para(line[2:].replace("**", "").replace("`", "")))
+        elif line.strip():
+            out.append(para(line.replace("**", "").replace("`", ""), ""))
+        elif out and out[-1]:
+            out.append("")
+    return out
+
+
+nums, designs = [], []
 if text:
-    date = re.search(r"\| date \(UTC\) \| ([^|]+) \|", text)
-    nums.append(para("From the last `make bench` (%s; QEMU TCG, emulated; icount:"
-                     " 1 ns == 1 instruction):" % (date.group(1).strip() if date else "?"), ""))
-    for line in text.splitlines():
-        if line.startswith("- ") and "icount" in line and (
-                "success path" in line or "fault-side cost" in line):
-            nums.append(para(line[2:].replace("**", "").replace("`", "")))
-    m = re.search(r"## Code size.*?```\n(.*?)```", text, re.S)
-    if m:
-        nums.append(" - code size, scripts/bloat-o-meter baseline -> patched (bytes):")
+    date = re.search(r"^\| date \| ([^|]+) \|", text, re.M)
+    nums.append(para("From the last `make bench` (%s), in QEMU/TCG: icount figures"
+                     " are guest instructions, exact; wall-clock figures of the"
+                     " emulation are not used here." % (date.group(1).strip() if date else "?"), ""))
+    nums.append("")
+    nums += [para(l[2:].replace("**", "").replace("`", ""))
+             for l in section("Verdicts").splitlines() if l.startswith("- ")]
+    size = section("Size")
+    if size:
+        nums += ["", "Code size, scripts/bloat-o-meter baseline -> patched (bytes):"]
         obj = None
-        for line in m.group(1).splitlines():
+        for line in size.splitlines():
             if line.startswith("### "):
                 obj = line[4:].replace("drivers/iommu/", "")
-            elif obj and line.startswith("add/remove"):
-                nums.append("     %-16s %s" % (obj, line.split("up/down: ")[-1]))
-            elif obj and line.startswith("new in"):
-                nums.append("     %-16s new: %s" % (obj, line.split(": ", 1)[-1]))
-else:
+            elif obj and line.startswith(("add/remove", "new in")):
+                nums.append("  %-18s %s" % (obj, line.split(": ", 1)[-1]))
+    designs = text_of(section("RID slots against the domain hook"))
+if not nums:
     nums.append("(no RESULTS.md yet: run make bench)")
-
-designs = []
-sect = re.search(r"## RID slots vs a domain-local hook.*?(?=\n## |\Z)", text, re.S)
-if sect:
-    lines = sect.group(0).splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith("### Cost per fault"):
-            designs.append("Instructions per fault, ratio to baseline (icount, emulated):")
-            designs.append("  %-44s %10s %10s" % ("", "RID slots", "dom. hook"))
-            for row in lines[i + 1:]:
-                if row.startswith("### "):
-                    break
-                c = cells(row) if row.startswith("|") else []
-                if len(c) == 4 and (c[0].startswith("success") or "fail-ro, registered" in c[0]):
-                    r = [x.split("(")[1].split("x")[0] + "x" if "(" in x else x for x in c[2:]]
-                    designs.append("  %-44s %10s %10s" % (c[0].replace("device registered", "registered")[:44], r[0], r[1]))
-            designs.append("")
-        if line.startswith("### Which failures"):
-            designs.append("Notifications per failed group (measured):")
-            designs.append("  %-44s %10s %10s" % ("", "RID slots", "dom. hook"))
-            for row in lines[i + 1:]:
-                if row.startswith("### "):
-                    break
-                c = cells(row) if row.startswith("|") else []
-                if len(c) == 3 and re.match(r"^[0-9.]+", c[1]):
-                    designs.append("  %-44s %10s %10s" % (c[0][:44], c[1], c[2].split(" ")[0]))
-            designs.append("  %-44s %10s %10s" % ("request rejected by the IOMMU driver",
-                                                  "reported", "unseen"))
 if not designs:
     designs.append("(no comparison in RESULTS.md yet: run make bench)")
 body = body.strip("\n").replace("@@NUMBERS@@", "\n".join(nums))
