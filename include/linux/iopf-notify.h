@@ -53,8 +53,12 @@ enum iopf_failure_source {
  * One record describes one page response with a non-success code: for a
  * group the fault core handled, the request of the group that failed; for
  * requests the core or the IOMMU driver answered one by one, the answered
- * request. Requests answered only when a device or PASID is torn down
- * (iopf_queue_remove_device()) are not failures and are not reported.
+ * request. Teardown responses are not failures of a request and are not
+ * reported: iopf_queue_remove_device() answering the groups still pending,
+ * and a handler's owner answering the groups it holds when it goes (as
+ * iommufd does for its fault object or attach handle). A PCI VF that uses
+ * PRI cannot register (PRI is shared with its PF), so its failures reach
+ * no registration.
  */
 struct iopf_failure {
 	u64 addr;

@@ -217,6 +217,7 @@ void iopf_notify_test_pasid_detach(struct kunit *test);
 void iopf_notify_test_no_handler(struct kunit *test);
 void iopf_notify_test_abort(struct kunit *test);
 void iopf_notify_test_handled_success(struct kunit *test);
+void iopf_notify_test_teardown_not_reported(struct kunit *test);
 void iopf_notify_test_sva_failed_request(struct kunit *test);
 void iopf_notify_test_vf_with_pri(struct kunit *test);
 

@@ -118,6 +118,20 @@ static int handler_succeed(struct iopf_group *group)
 	return 0;
 }
 
+/* Keeps the group pending, as a handler forwarding it to user space does */
+static struct iopf_group *held_groups[2];
+static atomic_t held_nr;
+
+static int handler_hold(struct iopf_group *group)
+{
+	int i = atomic_inc_return(&held_nr) - 1;
+
+	if (i >= ARRAY_SIZE(held_groups))
+		return -ENOSPC;
+	held_groups[i] = group;
+	return 0;
+}
+
 static void fake_domain_detach(struct fake_domain *fd)
 {
 	if (!fd->attached)
@@ -316,6 +330,50 @@ void iopf_notify_test_handled_success(struct kunit *test)
 			IOMMU_PAGE_RESP_SUCCESS);
 	counts_of(test, n, &c);
 	KUNIT_EXPECT_EQ_MSG(test, c.generated, 0, "a success was reported");
+}
+
+/*
+ * Teardown responses are not failures of a request: the INVALID answers of
+ * iopf_queue_remove_device() to pending groups, and a handler's owner
+ * answering the groups it still holds (iommufd does so when its fault
+ * object or attach handle goes), give no record.
+ */
+void iopf_notify_test_teardown_not_reported(struct kunit *test)
+{
+	struct fake_iommu *fi = &ctx_of(test)->iommu;
+	struct device *dev = fake_core_dev(test, fi, 0x33c);
+	struct fake_domain *fd = fake_domain(test, dev, handler_hold);
+	struct sink *s = sink_new(test);
+	struct iopf_notify_counts c;
+	struct iopf_notifier *n;
+
+	atomic_set(&held_nr, 0);
+	fake_domain_attach(test, fd, 7);
+	n = reg(test, dev, s);
+	KUNIT_EXPECT_EQ(test, fault(dev, PV | LAST, 7, 1, RD, 0x1000), 0);
+	KUNIT_EXPECT_EQ(test, fault(dev, PV | LAST, 7, 2, WR, 0x2000), 0);
+	KUNIT_EXPECT_EQ(test, fault(dev, PV, 7, 3, RD, 0x3000), 0);
+	KUNIT_ASSERT_EQ_MSG(test, atomic_read(&held_nr), 2,
+			    "the handler did not get both groups");
+	KUNIT_EXPECT_EQ(test, atomic_read(&fi->responses), 0);
+
+	/* the owner answers one held group on its own teardown */
+	iopf_group_response(held_groups[0], IOMMU_PAGE_RESP_INVALID);
+	iopf_free_group(held_groups[0]);
+	/* the device leaves its queue: the other group and the partial one */
+	iopf_queue_remove_device(ctx_of(test)->iopfq, dev);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&fi->responses), 2,
+			    "teardown responses");
+	KUNIT_EXPECT_EQ(test, atomic_read(&fi->last_code),
+			IOMMU_PAGE_RESP_INVALID);
+	/* back in the queue, for the case's end to remove it once more */
+	KUNIT_ASSERT_EQ(test, 0, iopf_queue_add_device(ctx_of(test)->iopfq,
+						       dev));
+	iopf_notify_flush(n);
+	counts_of(test, n, &c);
+	KUNIT_EXPECT_EQ_MSG(test, c.generated, 0,
+			    "a teardown response was reported");
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->calls), 0);
 }
 
 struct fake_bond {

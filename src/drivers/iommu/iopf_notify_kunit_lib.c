@@ -584,6 +584,7 @@ static struct kunit_case iopf_notify_test_cases[] = {
 	KUNIT_CASE(iopf_notify_test_no_handler),
 	KUNIT_CASE(iopf_notify_test_abort),
 	KUNIT_CASE(iopf_notify_test_handled_success),
+	KUNIT_CASE(iopf_notify_test_teardown_not_reported),
 	KUNIT_CASE(iopf_notify_test_sva_failed_request),
 	KUNIT_CASE(iopf_notify_test_vf_with_pri),
 	{}
