@@ -76,16 +76,23 @@ aobj=$wt/obj-arm64
 say "bisect-check: arm64 cross build of the series (SMMUv3, fault core, notifier, uacce)"
 amake() { make -C "$wt" O="$aobj" ARCH=arm64 CROSS_COMPILE=$cross CC="ccache ${cross}gcc" "$@"; }
 mkdir -p "$aobj"
-amake -s tinyconfig >/dev/null
-"$wt/scripts/kconfig/merge_config.sh" -m -O "$aobj" "$aobj/.config" "$TOP/config/arm64.config" >/dev/null
-amake -s olddefconfig >/dev/null
-for opt in CONFIG_ARM_SMMU_V3=y CONFIG_ARM_SMMU_V3_SVA=y CONFIG_IOMMU_IOPF=y CONFIG_IOPF_NOTIFY_KUNIT_TEST=y CONFIG_UACCE=y; do
-	grep -qx "$opt" "$aobj/.config" || die "arm64 config lost $opt (config/arm64.config needs a dependency)"
-done
+# aconfig [OPT...]: tinyconfig + config/arm64.config for the tree as it is
+# checked out, each OPT checked (the pristine tree lacks the series'
+# options, so the series is configured again after it)
+aconfig() {
+	amake -s tinyconfig >/dev/null
+	"$wt/scripts/kconfig/merge_config.sh" -m -O "$aobj" "$aobj/.config" "$TOP/config/arm64.config" >/dev/null
+	amake -s olddefconfig >/dev/null
+	for opt in "$@"; do
+		grep -qx "$opt" "$aobj/.config" || die "arm64 config lost $opt (config/arm64.config needs a dependency)"
+	done
+}
+series_opts=(CONFIG_ARM_SMMU_V3=y CONFIG_ARM_SMMU_V3_SVA=y CONFIG_IOMMU_IOPF=y CONFIG_IOPF_NOTIFY_KUNIT_TEST=y CONFIG_UACCE=y)
 aobjs=(drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.o drivers/iommu/iopf-notify.o
+	drivers/iommu/iopf-notify-reg.o
 	drivers/iommu/io-pgfault.o drivers/iommu/iommu-sva.o drivers/iommu/iommu.o
 	drivers/misc/uacce/uacce.o)
-for f in "$wt"/drivers/iommu/iopf-notify-*test*.c "$wt"/drivers/iommu/iopf_notify_kunit*.c; do
+for f in "$wt"/drivers/iommu/iopf_notify_kunit*.c; do
 	[ -e "$f" ] && aobjs+=("drivers/iommu/$(basename "${f%.c}").o")
 done
 # arm64_warnings LABEL: build the objects, keep the compiler and sparse
@@ -101,12 +108,14 @@ arm64_warnings() {
 }
 last=$(git -C "$wt" rev-parse HEAD)
 git -C "$wt" checkout -q -f "$KTAG"
+aconfig CONFIG_ARM_SMMU_V3=y CONFIG_IOMMU_IOPF=y CONFIG_UACCE=y
 pristine_objs=()
 for f in "${aobjs[@]}"; do [ -e "$wt/${f%.o}.c" ] && pristine_objs+=("$f"); done
 all_objs=("${aobjs[@]}")
 aobjs=("${pristine_objs[@]}")
 arm64_warnings pristine
 git -C "$wt" checkout -q -f "$last"
+aconfig "${series_opts[@]}"
 aobjs=("${all_objs[@]}")
 arm64_warnings series
 anew=$(comm -13 "$BUILD/arm64-pristine.txt" "$BUILD/arm64-series.txt")
