@@ -116,10 +116,20 @@ def section(title):
     return m.group(1) if m else ""
 
 
+# for a mail: short headers, medians only, no elapsed-time column
+SHORT = {"response latency p50": "latency p50",
+         "callbacks per failed group": "callbacks/group"}
+DROP = ("per fault (elapsed)",)
+
+
 def table(lines):
-    """A Markdown table as aligned plain text, two spaces in."""
+    """A Markdown table as aligned plain text, two spaces in, narrowed."""
     rows = [cells(r) for r in lines if not re.match(r"^\|[-: |]+\|$", r)]
-    rows = [[c.replace("**", "").replace("`", "") for c in r] for r in rows]
+    rows = [[re.sub(r" \([^)]*\)$", "", c.replace("**", "").replace("`", ""))
+             .replace("domain hook", "hook") for c in r] for r in rows]
+    keep = [i for i, h in enumerate(rows[0]) if h not in DROP]
+    rows = [[r[i] for i in keep if i < len(r)] for r in rows]
+    rows[0] = [SHORT.get(h, h) for h in rows[0]]
     width = [max(len(r[i]) for r in rows if i < len(r))
              for i in range(max(len(r) for r in rows))]
     return ["  " + "  ".join(c.ljust(width[i]) for i, c in enumerate(r)).rstrip()
