@@ -51,7 +51,7 @@ guest_test kcsan_watched_our_code watched
 
 no_race() {
 	n=$(dmesg | grep -c 'BUG: KCSAN:')
-	echo "data_races counter: ${races:-none}; 'BUG: KCSAN:' lines in dmesg: $n"
+	echo "data_races counter: ${races:-none}; KCSAN report lines in dmesg: $n"
 	dmesg | grep -m 3 'BUG: KCSAN:'
 	[ "$races" = 0 ] && [ "$n" = 0 ]
 }
