@@ -29,6 +29,8 @@ kcsan_on() {
 guest_test kcsan_enabled_selftest_passed kcsan_on
 
 w0=$(kcsan_counter setup_watchpoints)
+# races counted by the boot and the KUnit suite, before the torture
+r0=$(kcsan_counter data_races)
 if [ -f /torture/iopf_torture.ko ]; then
 	sh /guest/jobs/torture.sh "$@"
 	GUEST_FAILED=$((GUEST_FAILED + $?))
@@ -41,7 +43,7 @@ else
 fi
 w1=$(kcsan_counter setup_watchpoints)
 races=$(kcsan_counter data_races)
-result test=kcsan setup_watchpoints_before=${w0:-none} setup_watchpoints_after=${w1:-none} data_races=${races:-none} report_races=$(kcsan_counter report_races) unknown_origin=$(kcsan_counter races_unknown_origin)
+result test=kcsan setup_watchpoints_before=${w0:-none} setup_watchpoints_after=${w1:-none} data_races=${races:-none} data_races_before_torture=${r0:-none} report_races=$(kcsan_counter report_races) unknown_origin=$(kcsan_counter races_unknown_origin)
 
 watched() {
 	echo "watchpoints set up during the torture: $(( ${w1:-0} - ${w0:-0} ))"
