@@ -127,11 +127,11 @@ struct iopf_torture {
 	atomic_long_t readds;
 	atomic_long_t bursts;
 	atomic_long_t counter_checks;
-	long total_generated;
-	long total_delivered;
-	long total_overflow;
-	long total_stale;
-	long total_released;
+	/* summed by the churners of all slots at once */
+	atomic_long_t total_generated;
+	atomic_long_t total_delivered;
+	atomic_long_t total_overflow;
+	atomic_long_t total_stale;
 
 	/* errors */
 	atomic_long_t late_callbacks;

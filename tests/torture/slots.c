@@ -212,10 +212,10 @@ static void iopf_torture_check_counts(struct iopf_torture_slot *slot)
 		       slot->idx, c.released);
 		atomic_long_inc(&iopf_tt.counter_mismatch);
 	}
-	iopf_tt.total_generated += c.generated;
-	iopf_tt.total_delivered += c.delivered;
-	iopf_tt.total_overflow += c.overflow;
-	iopf_tt.total_stale += c.stale;
+	atomic_long_add(c.generated, &iopf_tt.total_generated);
+	atomic_long_add(c.delivered, &iopf_tt.total_delivered);
+	atomic_long_add(c.overflow, &iopf_tt.total_overflow);
+	atomic_long_add(c.stale, &iopf_tt.total_stale);
 }
 
 /**

@@ -174,8 +174,10 @@ void iopf_torture_print_stats(const char *tag)
 		atomic_long_read(&iopf_tt.bursts));
 	pr_info("%s: checks: counter checks %ld (generated %ld delivered %ld overflow %ld stale %ld) errors: counters %ld callbacks %ld late %ld foreign %ld wrong-addr %ld wrong-source %ld success-reported %ld setup %ld lost-responses %ld\n",
 		tag, atomic_long_read(&iopf_tt.counter_checks),
-		iopf_tt.total_generated, iopf_tt.total_delivered,
-		iopf_tt.total_overflow, iopf_tt.total_stale,
+		atomic_long_read(&iopf_tt.total_generated),
+		atomic_long_read(&iopf_tt.total_delivered),
+		atomic_long_read(&iopf_tt.total_overflow),
+		atomic_long_read(&iopf_tt.total_stale),
 		atomic_long_read(&iopf_tt.counter_mismatch),
 		atomic_long_read(&iopf_tt.callback_mismatch),
 		atomic_long_read(&iopf_tt.late_callbacks),
