@@ -7,7 +7,7 @@
 # (perf-scripts/flamegraph.sh: perf's flamegraph and stackcollapse reports
 # with the guest's kallsyms; perf-scripts/diff-flamegraph.sh: baseline vs
 # patched) into results/profile/, and results/profile.md with
-# scripts/profile-reduce.py; a PNG of each graph where `chromium` is
+# scripts/results/profile.py; a PNG of each graph where `chromium` is
 # installed. Kernels are not built here (scripts/kbuild.sh).
 # Environment: PROFILE_ARGS (guest job arguments, e.g.
 # "modes=success,rounds=80,stat=10"; modes are joined with +),
@@ -68,5 +68,5 @@ if command -v chromium >/dev/null; then
 			warn "no screenshot of ${h#"$TOP"/}"
 	done
 fi
-python3 -B "$TOP/scripts/profile-reduce.py" "$out" "$res" "${names[@]}" >"$TOP/results/profile.md"
+python3 -B "$TOP/scripts/results/profile.py" "$out" "$res" "${names[@]}" >"$TOP/results/profile.md"
 say "profile: results/profile.md and results/profile/ written"

@@ -4,7 +4,7 @@
 # the other (guest job rt: idle, success, failure, mixed; with and without a
 # failure notifier on the patched kernel), baseline-perf and patched-perf
 # booted alternately A B A B (RT_RUNS pairs, default 2), then
-# scripts/rt-reduce.py writes results/rt.md. Kernels are not built here
+# scripts/results/rt.py writes results/rt.md. Kernels are not built here
 # (scripts/kbuild.sh); a kernel that is not built is an error.
 # Environment: RT_RUNS (pairs, default 2), RT_ARGS (guest job arguments,
 # e.g. "secs=30,interval=500"), RT_OUT (default build/rt).
@@ -47,5 +47,5 @@ else
 	done
 fi
 mkdir -p "$TOP/results"
-python3 -B "$TOP/scripts/rt-reduce.py" "$out" >"$TOP/results/rt.md"
+python3 -B "$TOP/scripts/results/rt.py" "$out" >"$TOP/results/rt.md"
 say "rt: results/rt.md written"

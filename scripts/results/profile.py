@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""profile-reduce.py OUT RES NAME...: results/profile.md (on stdout) from
+"""profile.py OUT RES NAME...: results/profile.md (on stdout) from
 scripts/profile.sh's output: OUT/logs/NAME.log (@@RESULT profile=... lines),
 OUT/NAME/MODE.{report,stat,ftrace}.txt (sent by the guest job profile) and
 RES/flame-NAME-MODE.folded (perf-scripts/flamegraph.sh). NAME is a kernel
@@ -11,6 +11,9 @@ import re
 import statistics
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import guestlog  # noqa: E402
+
 PRQ = re.compile(r'^(iopf_prq/\d+|irq/\d+-dmar\d+-prq|irq/\d+-AMD-Vi.*)$')
 WORK = 'iommu_sva_handle_iopf'
 STAT = re.compile(r'^\s*([\d.,]+)\s+(?:msec\s+)?([\w:-]+)\s.*?\(\s*\+-\s*([\d.]+)%\s*\)')
@@ -20,13 +23,11 @@ TRACED = ['iommu_report_device_fault', 'iommu_sva_handle_iopf', 'handle_mm_fault
 
 
 def infos(out, name):
+    """The @@RESULT profile=... lines of a log, by profile (guestlog.py)"""
     r = {}
-    with open(os.path.join(out, 'logs', name + '.log'), errors='replace') as f:
-        for line in f:
-            line = line.replace('\r', '').strip()
-            if line.startswith('@@RESULT profile='):
-                kv = dict(w.split('=', 1) for w in line.split()[1:] if '=' in w)
-                r.setdefault(kv['profile'], []).append(kv)
+    for kv in guestlog.Log(os.path.join(out, 'logs', name + '.log')).results():
+        if 'profile' in kv:
+            r.setdefault(kv['profile'], []).append(kv)
     return r
 
 
@@ -112,7 +113,7 @@ def main(out, res, names):
     print('Made by `make profile` (scripts/profile.sh: guest job profile running '
           'perf-scripts/ in each perf kernel, flame graphs made on the host by '
           'perf-scripts/flamegraph.sh and diff-flamegraph.sh, this text by '
-          'scripts/profile-reduce.py). One PRQ thread (`iopf_prq/0`, CPU 0), '
+          'scripts/results/profile.py). One PRQ thread (`iopf_prq/0`, CPU 0), '
           'the bench helper on CPU 1; on the patched kernel the failure modes '
           'run with a failure notifier registered (no-op callback), so the new '
           'code is on the profiled path.\n')

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""rt-reduce.py DIR: results/rt.md (on stdout) from scripts/rt.sh's output:
+"""rt.py DIR: results/rt.md (on stdout) from scripts/rt.sh's output:
 DIR/logs/NAME.log (the job's @@RESULT lines) and DIR/files/NAME/ct-ROW.json
 (cyclictest --json, with its -h histogram). NAME is KERNEL-RUN. Per row and
 run: cyclictest's max and the p99 of its histogram (1 us buckets,
@@ -12,6 +12,9 @@ import os
 import re
 import statistics
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import guestlog  # noqa: E402
 
 
 def p99(hist, cycles):
@@ -26,13 +29,8 @@ def p99(hist, cycles):
 
 
 def results(log):
-    out = []
-    with open(log, errors='replace') as f:
-        for line in f:
-            line = line.replace('\r', '').strip()
-            if line.startswith('@@RESULT rt='):
-                out.append(dict(w.split('=', 1) for w in line.split()[1:] if '=' in w))
-    return out
+    """The job's @@RESULT rt=... lines (guestlog.py, the one parser)"""
+    return [r for r in guestlog.Log(log).results() if 'rt' in r]
 
 
 def main(d):
@@ -66,7 +64,7 @@ def main(d):
           'one CPU while the bench floods page requests on the other (the PRQ '
           'thread, the helper and the unbound workqueues confined to CPU 0); '
           'made by `make rt` (scripts/rt.sh, guest job rt, this table by '
-          'scripts/rt-reduce.py). p99 comes from cyclictest\'s own histogram '
+          'scripts/results/rt.py). p99 comes from cyclictest\'s own histogram '
           '(`-h`, 1 us buckets, `--json`), max is cyclictest\'s. Kernels '
           'booted alternately (A B A B ...).\n')
     for k in kernels:
