@@ -117,9 +117,9 @@ def section(title):
 
 
 # for a mail: short headers, medians only, no elapsed-time column
-SHORT = {"response latency p50": "latency p50",
-         "callbacks per failed group": "callbacks/group"}
-DROP = ("per fault (elapsed)",)
+SHORT = {"failure mode": "mode", "response latency p50": "latency p50",
+         "callbacks per failed group": "cb/group"}
+DROP = ("per fault (elapsed)", "per fault")
 
 
 def table(lines):
