@@ -8,18 +8,25 @@
 
 SPLAT_RE='Kernel panic|Oops|BUG:|WARNING:|KASAN|possible circular locking|inconsistent lock state|INFO: |suspicious RCU usage|UBSAN|kmemleak: .* new suspected memory leaks|possible recursive locking|Call Trace:'
 
+# console_text LOG: the console without carriage returns, the base64 lines
+# of files a guest sent (between @@FILE and @@ENDFILE, guest/lib.sh) blanked
+# so that their text cannot look like a splat; line numbers are kept
+console_text() {
+	tr -d '\r' <"$1" | awk '/^@@ENDFILE /{f=0} { print (f ? "" : $0) } /^@@FILE /{f=1}'
+}
+
 # splat_scan LOG [quiet]: 0 when clean, 1 (after printing the evidence) if not
 splat_scan() {
 	local log=$1 quiet=${2:-} first n
-	first=$(tr -d '\r' <"$log" | grep -n -m 1 -E "$SPLAT_RE" | cut -d: -f1 || true)
+	first=$(console_text "$log" | grep -n -m 1 -E "$SPLAT_RE" | cut -d: -f1 || true)
 	[ -z "$first" ] && return 0
 	[ -n "$quiet" ] && return 1
-	n=$(tr -d '\r' <"$log" | grep -c -E "$SPLAT_RE" || true)
+	n=$(console_text "$log" | grep -c -E "$SPLAT_RE" || true)
 	{
 		echo "---- kernel splat in ${log#"$TOP"/} (line $first; $n offending lines) ----"
 		tr -d '\r' <"$log" | sed -n "$((first > 20 ? first - 20 : 1)),$((first + 20))p"
 		echo "---- all offending lines (first 20) ----"
-		tr -d '\r' <"$log" | grep -n -E "$SPLAT_RE" | head -n 20
+		console_text "$log" | grep -n -E "$SPLAT_RE" | head -n 20
 		echo "----"
 	} >&2
 	return 1

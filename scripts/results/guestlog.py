@@ -78,7 +78,16 @@ class Log:
             if m and self.rc is None:
                 self.rc = int(m.group(1))
         self.done = self.rc == 0
-        self.splats = [ln for ln in self.lines if SPLAT.search(ln)]
+        # the base64 of files the guest sent (@@FILE .. @@ENDFILE) is no text
+        text, infile = [], False
+        for ln in self.lines:
+            if ln.startswith('@@ENDFILE '):
+                infile = False
+            if not infile:
+                text.append(ln)
+            if ln.startswith('@@FILE '):
+                infile = True
+        self.splats = [ln for ln in text if SPLAT.search(ln)]
 
     @property
     def name(self):
