@@ -26,7 +26,7 @@
  *   info           what the module offers, one line
  *
  * -M 1 turns the fncount plugin's region on around every timed round
- * (QEMU with qemu/plugins/fncount.c; an ordinary NOP elsewhere).
+ * (QEMU with qemu/plugins/fncount/; an ordinary NOP elsewhere).
  *
  * Build: gcc -static -O2 -o iopf-bench-user iopf-bench-user.c -lm
  */
