@@ -63,7 +63,6 @@ struct iopf_notify_ring {
  * @ref: the handle's reference, and one per waiter on @release
  * @orphan: the release work drops the handle's reference (unregistered
  *	from @fn, which cannot wait for it)
- * @released: the release work has run (under iopf_notify_lock)
  * @released_done: completed when the release work is done with @n
  * @final: the counters, summed when the rings were freed
  * @debugfs: the notifier's counters file
@@ -91,7 +90,6 @@ struct iopf_notifier {
 	bool detached;
 	refcount_t ref;
 	bool orphan;
-	bool released;
 	struct completion released_done;
 	struct iopf_notify_counts final;
 	struct dentry *debugfs;

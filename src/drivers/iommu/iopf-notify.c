@@ -375,7 +375,6 @@ void iopf_notifier_release_work(struct work_struct *work)
 	mutex_lock(&iopf_notify_lock);
 	n->final = c;
 	iopf_notifier_free_rings(n);
-	n->released = true;
 	orphan = n->orphan;
 	mutex_unlock(&iopf_notify_lock);
 
